@@ -1,0 +1,44 @@
+"""The project's exception hierarchy: expected problems that pages and commands show as messages."""
+
+from __future__ import annotations
+
+
+class ResilienceError(Exception):
+    """Base class of every expected error of the project."""
+
+
+class RegistryError(ResilienceError):
+    """The source registry (data/sources.toml) is malformed."""
+
+
+class SourceError(ResilienceError):
+    """A source could not be read or failed validation.
+
+    The message names the layer, the file (or URL) and the problem, so a data manager can act on it.
+    """
+
+    def __init__(self, layer: str, location: str, problem: str) -> None:
+        self.layer = layer
+        self.location = location
+        self.problem = problem
+        super().__init__(f"layer '{layer}', source '{location}': {problem}")
+
+
+class BuildMissingError(ResilienceError):
+    """No data build exists yet: run the ingest command."""
+
+
+class UnknownLayerError(ResilienceError):
+    """A layer id that the registry does not know (e.g. from a URL or a command line)."""
+
+    def __init__(self, layer: str) -> None:
+        self.layer = layer
+        super().__init__(f"unknown layer '{layer}'")
+
+
+class CatalogueError(ResilienceError):
+    """The action catalogue (data/actions.toml) holds a bad entry."""
+
+
+class ExportError(ResilienceError):
+    """An export request cannot be served (unknown format, empty selection...)."""

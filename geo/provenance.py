@@ -1,0 +1,50 @@
+"""Provenance of the built layers, in the shapes the pages and downloads show it."""
+
+from __future__ import annotations
+
+from geo.i18n import t
+from geo.registry import Registry
+
+
+def sources_table(manifest: dict, lang: str) -> list[dict[str, object]]:
+    """One row per built layer: title, theme, status, publisher, dataset URL, licence, retrieval
+    date, counts (source / in the view area / in the study area), short SHA-256, warnings, note."""
+    rows = []
+    for info in manifest["layers"].values():
+        sources = info["sources"]
+        rows.append({
+            "layer": info["title_en"] if lang == "en" else info["title_fr"],
+            "theme": t(f"theme.{info['theme']}", lang),
+            "status": t(f"status.{info['status']}", lang),
+            "publisher": info["publisher"],
+            "url": info["url"],
+            "licence": info["licence"],
+            "date": min(s["retrieved_at"] for s in sources)[:10],
+            "source": info["count_before_clip"],
+            "clip": info["count_after_clip"],
+            "area": info["count_study_area"],
+            "sha": " ".join(s["sha256"][:12] for s in sources),
+            "warnings": " · ".join(info["warnings"]),
+            "note": info["note_en"] if lang == "en" else info["note_fr"],
+        })
+    return rows
+
+
+def layer_provenance(manifest: dict, layer_id: str, lang: str) -> dict[str, str]:
+    """The provenance of one layer as label → value, for a details panel or a README."""
+    info = manifest["layers"][layer_id]
+    return {
+        t("sources.col_layer", lang): info["title_en"] if lang == "en" else info["title_fr"],
+        t("sources.col_status", lang): t(f"status.{info['status']}", lang),
+        t("sources.col_publisher", lang): info["publisher"],
+        t("sources.col_url", lang): info["url"],
+        t("sources.col_licence", lang): f"{info['licence']} — {info['attribution']}",
+        t("sources.col_date", lang): min(s["retrieved_at"] for s in info["sources"])[:10],
+        t("sources.col_sha", lang): ", ".join(s["sha256"] for s in info["sources"]),
+    }
+
+
+def missing_layers(registry: Registry, lang: str) -> list[tuple[str, str]]:
+    """Layers looked for and not found: (title, reason)."""
+    return [(m.title_en, m.reason_en) if lang == "en" else (m.title_fr, m.reason_fr)
+            for m in registry.missing]

@@ -1,0 +1,20 @@
+"""Escaping text that comes from data or users before it is rendered."""
+
+from __future__ import annotations
+
+import html
+import re
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def escape_html(value: object) -> str:
+    """Text safe inside HTML (tooltips, popups): ``<img onerror=…>`` is shown, never run."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def escape_md(value: object) -> str:
+    """Text safe inside Streamlit markdown: no link, image, HTML or formatting is interpreted."""
+    text = "" if value is None else str(value)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")

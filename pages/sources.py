@@ -1,0 +1,49 @@
+"""« Sources et méthodes »: the manifest of the current build as a readable table."""
+
+import pandas as pd
+import streamlit as st
+
+from geo import ui
+from geo.provenance import missing_layers, sources_table
+
+lang = ui.lang()
+st.title(ui.t("sources.title"))
+manifest = ui.require_build()
+st.write(ui.t("sources.intro"))
+area = manifest["study_area"]
+st.caption(ui.t("sources.build", build=manifest["build_id"], date=manifest["built_at"][:10],
+                area=area["name"], insee=area["insee"], km2=area["area_km2"],
+                mode=manifest["mode"]))
+
+table = sources_table(manifest, lang)
+st.dataframe(
+    pd.DataFrame(table),
+    hide_index=True,
+    use_container_width=True,
+    height=38 * (len(table) + 1),
+    column_config={
+        "url": st.column_config.LinkColumn(ui.t("sources.col_url"), display_text="↗"),
+        **{key: ui.t(f"sources.col_{key}") for key in
+           ("layer", "theme", "status", "publisher", "licence", "date", "source", "clip", "area",
+            "sha", "warnings")},
+    },
+)
+
+notes = [(row["layer"], row["note"]) for row in table if row["note"]]
+if notes:
+    st.subheader(ui.t("sources.notes"))
+    for title, note in notes:
+        st.markdown(f"- **{ui.escape_md(title)}** — {ui.escape_md(note)}")
+
+st.subheader(ui.t("sources.missing"))
+for title, reason in missing_layers(ui.registry(), lang):
+    st.markdown(f"- **{ui.escape_md(title)}** — {ui.escape_md(reason)}")
+if manifest["skipped"]:
+    st.subheader(ui.t("sources.skipped"))
+    for line in manifest["skipped"]:
+        st.markdown(f"- {ui.escape_md(line)}")
+
+st.subheader(ui.t("sources.methods"))
+settings = ui.registry().settings
+st.markdown(ui.t("sources.methods_text", buffer=int(settings.buffer_m),
+                 nbuffer=int(settings.neighbours_buffer_m)))
