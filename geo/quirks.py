@@ -146,7 +146,7 @@ NOT_COOL_GREEN_TYPES = ("Décorations sur la voie publique", "Murs végétalisé
 def green_spaces(spec: LayerSpec, raws: list[RawSource]) -> Parsed:
     """Official green spaces, with the address put together from its four official parts."""
     gdf = read_any(spec.id, raws[0])
-    parts = [gdf[c].fillna("").astype(str).str.replace(r"\.0$", "", regex=True)
+    parts = [gdf[c].astype("string").fillna("").str.replace(r"\.0$", "", regex=True)
              if c in gdf.columns else pd.Series("", index=gdf.index)
              for c in ("adresse_numero", "adresse_typevoie", "adresse_libellevoie")]
     gdf["adresse_libellevoie"] = (parts[0] + " " + parts[1] + " " + parts[2]).str.split().str.join(" ")
@@ -155,10 +155,12 @@ def green_spaces(spec: LayerSpec, raws: list[RawSource]) -> Parsed:
 
 def fountains(spec: LayerSpec, raws: list[RawSource]) -> Parsed:
     gdf = read_any(spec.id, raws[0])
-    number = gdf.get("no_voirie_impair", pd.Series("", index=gdf.index)).fillna("")
-    number = number.where(number != "", gdf.get("no_voirie_pair", number).fillna(""))
+    blank = pd.Series("", index=gdf.index, dtype="string")
+    odd = gdf["no_voirie_impair"].astype("string").fillna("") if "no_voirie_impair" in gdf else blank
+    even = gdf["no_voirie_pair"].astype("string").fillna("") if "no_voirie_pair" in gdf else blank
+    number = odd.where(odd != "", even)
     if "voie" in gdf.columns:
-        gdf["voie"] = (number.astype(str) + " " + gdf["voie"].fillna("").astype(str)).str.strip()
+        gdf["voie"] = (number + " " + gdf["voie"].astype("string").fillna("")).str.strip()
     return gdf, []
 
 
@@ -169,8 +171,8 @@ def stations(spec: LayerSpec, raws: list[RawSource]) -> Parsed:
 def equipements_2014(spec: LayerSpec, raws: list[RawSource]) -> Parsed:
     gdf = read_any(spec.id, raws[0])
     if "voie" in gdf.columns and "numero" in gdf.columns:
-        gdf["voie"] = (gdf["numero"].fillna("").astype(str) + " "
-                       + gdf["voie"].fillna("").astype(str)).str.strip()
+        gdf["voie"] = (gdf["numero"].astype("string").fillna("") + " "
+                       + gdf["voie"].astype("string").fillna("")).str.strip()
     return gdf, ["2014 edition: facilities may have closed or moved since"]
 
 
