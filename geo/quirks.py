@@ -171,7 +171,8 @@ def stations(spec: LayerSpec, raws: list[RawSource]) -> Parsed:
 def equipements_2014(spec: LayerSpec, raws: list[RawSource]) -> Parsed:
     gdf = read_any(spec.id, raws[0])
     if "voie" in gdf.columns and "numero" in gdf.columns:
-        gdf["voie"] = (gdf["numero"].astype("string").fillna("") + " "
+        number = gdf["numero"].astype("string").fillna("").str.replace(r"\.0$", "", regex=True)
+        gdf["voie"] = (number + " "
                        + gdf["voie"].astype("string").fillna("")).str.strip()
     return gdf, ["2014 edition: facilities may have closed or moved since"]
 

@@ -1,0 +1,66 @@
+"""The « Sources et méthodes » page through Streamlit's AppTest (no browser)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.store import load_manifest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "sources.py")
+
+
+def run(lang: str | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    if lang:
+        at.query_params["lang"] = lang
+    return at.run()
+
+
+def test_sources_page_lists_every_layer_with_its_real_counts(real_build):
+    manifest = load_manifest(real_build)
+    at = run()
+    assert not at.exception
+    assert at.title[0].value == "Sources et méthodes"
+    table = at.dataframe[0].value
+    assert len(table) == len(manifest["layers"])
+    by_title = table.set_index("layer")
+    for info in manifest["layers"].values():
+        row = by_title.loc[info["title_fr"]]
+        assert row["clip"] == info["count_after_clip"]
+        assert row["area"] == info["count_study_area"]
+        assert row["licence"] == info["licence"]
+    assert by_title.loc["Fontaines à boire", "area"] == 135
+    assert "données dérivées" in by_title.loc[manifest["layers"]["iris_heat"]["title_fr"], "status"]
+    text = " ".join(m.value for m in at.markdown)
+    assert "Emprise de la crue de 1910" in text  # layers not found are said, not drawn
+
+
+def test_sources_page_in_english(real_build):
+    at = run("en")
+    assert not at.exception
+    assert at.title[0].value == "Sources and methods"
+    assert "Drinking fountains" in set(at.dataframe[0].value["layer"])
+
+
+def test_without_build_the_page_gives_the_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("RESILIENCE_BUILD_ROOT", str(tmp_path))
+    at = run()
+    assert not at.exception
+    assert "Aucune donnée" in at.warning[0].value
+    assert "python -m geo.ingest" in at.code[0].value
+
+
+def test_app_frame_runs_with_navigation(real_build):
+    at = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=30).run()
+    assert not at.exception
+    assert at.sidebar.radio(key="app.lang").value == "fr"
+
+
+@pytest.mark.parametrize("lang", ["de", "<script>", ""])
+def test_unknown_language_in_url_falls_back_to_french(real_build, lang):
+    at = run(lang)
+    assert not at.exception
+    assert at.title[0].value == "Sources et méthodes"
