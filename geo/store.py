@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import pyarrow.parquet as pq
+import shapely
+from pyproj import CRS
 
-from geo.errors import BuildMissingError, UnknownLayerError
-from geo.settings import current_build_dir
+from geo.errors import BuildMissingError, ResilienceError, UnknownLayerError
+from geo.settings import STORE_CRS, current_build_dir
 
 INGEST_COMMAND = "python -m geo.ingest"
 
@@ -35,6 +39,28 @@ def load_manifest(path: Path | None = None) -> dict:
     return manifest
 
 
+@lru_cache(maxsize=1)
+def _store_crs() -> CRS:
+    return CRS.from_user_input(STORE_CRS)
+
+
+def read_layer_file(file: Path) -> gpd.GeoDataFrame:
+    """Read one GeoParquet file of a build.
+
+    About ten times faster than ``geopandas.read_parquet`` on these small layers, which spends
+    most of its time building a CRS object per file: the build always writes EPSG:4326, so the
+    CRS recorded in the file's metadata is checked and one shared CRS object is used.
+    """
+    table = pq.read_table(file)
+    geo = json.loads((table.schema.metadata or {}).get(b"geo", b"{}"))
+    crs = geo.get("columns", {}).get("geometry", {}).get("crs", {})
+    if crs.get("id", {}).get("code") != 4326:
+        raise ResilienceError(f"{file}: not an EPSG:4326 layer of this project's builds")
+    frame = table.drop(["geometry"]).to_pandas()
+    geometry = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=_store_crs())
+
+
 def load_layer(layer_id: str, path: Path | None = None) -> gpd.GeoDataFrame:
     """One built layer (EPSG:4326, normalised schema).
 
@@ -47,13 +73,13 @@ def load_layer(layer_id: str, path: Path | None = None) -> gpd.GeoDataFrame:
     file = directory / "layers" / f"{layer_id}.parquet"
     if not file.is_file():
         raise UnknownLayerError(layer_id)
-    return gpd.read_parquet(file)
+    return read_layer_file(file)
 
 
 def load_all(path: Path | None = None) -> tuple[dict, dict[str, gpd.GeoDataFrame]]:
     """The manifest and every layer of one consistent build."""
     directory = build_dir(path)
     manifest = load_manifest(directory)
-    layers = {layer_id: gpd.read_parquet(directory / "layers" / f"{layer_id}.parquet")
+    layers = {layer_id: read_layer_file(directory / "layers" / f"{layer_id}.parquet")
               for layer_id in manifest["layers"]}
     return manifest, layers

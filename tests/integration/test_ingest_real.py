@@ -133,3 +133,13 @@ def test_every_feature_has_a_unique_fid(real_build, manifest):
 
 def test_manifest_is_plain_json(real_build):
     json.loads((real_build / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_fast_store_reader_matches_geopandas(real_build):
+    for file in sorted((real_build / "layers").glob("*.parquet")):
+        ours = load_layer(file.stem, real_build)
+        reference = gpd.read_parquet(file)
+        assert ours.crs == reference.crs, file.stem
+        pd.testing.assert_frame_equal(pd.DataFrame(ours.drop(columns="geometry")),
+                                      pd.DataFrame(reference.drop(columns="geometry")))
+        assert ours.geometry.geom_equals_exact(reference.geometry, tolerance=0).all(), file.stem
