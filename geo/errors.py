@@ -42,3 +42,7 @@ class CatalogueError(ResilienceError):
 
 class ExportError(ResilienceError):
     """An export request cannot be served (unknown format, empty selection...)."""
+
+
+class AnalysisError(ResilienceError):
+    """An exposure analysis cannot run on this build or with these settings (data/analysis.toml)."""

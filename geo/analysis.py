@@ -1,0 +1,186 @@
+"""The exposure analyses of one build, run once and kept together with what they depend on.
+
+``run`` takes the manifest and the layers of one build plus the settings of
+``data/analysis.toml`` and returns an :class:`Analysis`: flood (distance of the study area to
+the PPRI sectors, neighbouring arrondissements, host sites), access to cool places (facilities,
+grid, shares per quartier) and heat indicators. Its ``key`` (build id + settings) is the cache
+key the app uses, so nothing is recomputed on a rerun.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo import access, facilities, flood, heat, store
+from geo.errors import AnalysisError
+from geo.settings import DATA_DIR, METRIC_CRS
+
+ANALYSIS_FILE = DATA_DIR / "analysis.toml"
+
+#: Layers the analyses read; every figure cites the ones it uses.
+FLOOD_LAYERS = ("ppri", "arrondissements", "sports", "wifi_sites", "schools_maternelle",
+                "schools_elementaire", "colleges", "mairies")
+ACCESS_LAYERS = ("green_spaces", "cool_green_points", "cool_facilities", "fountains",
+                 "equipements_2014", "schools_maternelle", "schools_elementaire", "colleges",
+                 "libraries", "sports", "mairies", "ehpad", "quartiers", "iris_population")
+HEAT_LAYERS = ("iris_heat", "iris_population", "cq_climate")
+REQUIRED = ("arrondissements", "quartiers", "ppri")
+
+
+@dataclass(frozen=True)
+class FloodSettings:
+    same_site_m: float = 60.0
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    access: access.AccessSettings = field(default_factory=access.AccessSettings)
+    flood: FloodSettings = field(default_factory=FloodSettings)
+
+    def key(self) -> str:
+        """Short stable hash of the settings (part of the cache key)."""
+        text = json.dumps(asdict(self), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def load_settings(path: Path = ANALYSIS_FILE) -> AnalysisSettings:
+    """The analysis settings of ``data/analysis.toml``.
+
+    Raises
+    ------
+    AnalysisError
+        When the file is unreadable or holds an unknown key or a bad value.
+    """
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        acc = dict(raw.get("access", {}))
+        for key in ("target_kinds", "green_excluded_types"):
+            if key in acc:
+                acc[key] = tuple(acc[key])
+        return AnalysisSettings(access=access.AccessSettings(**acc),
+                                flood=FloodSettings(**raw.get("flood", {})))
+    except (OSError, tomllib.TOMLDecodeError, TypeError, ValueError) as exc:
+        raise AnalysisError(f"{path.name}: {exc}") from exc
+
+
+@dataclass
+class Analysis:
+    """Every result of the analyses of one build (geometries in Lambert-93)."""
+
+    build_id: str
+    settings: AnalysisSettings
+    c_ar: int
+    insee: str
+    area_name: str
+    area_km2: float
+    study_zone: flood.NearestZone
+    neighbours: pd.DataFrame
+    hosts: gpd.GeoDataFrame
+    places: dict[str, gpd.GeoDataFrame]
+    facilities: gpd.GeoDataFrame
+    grid: gpd.GeoDataFrame
+    study_share: float
+    population_within: float
+    population_share: float
+    quartiers: pd.DataFrame
+    iris: gpd.GeoDataFrame
+    councils: gpd.GeoDataFrame
+    layers: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.build_id}:{self.settings.key()}"
+
+    def gap_cells(self) -> gpd.GeoDataFrame:
+        """Grid pieces outside the walking target (for the map's « access gap » layer)."""
+        return self.grid[~self.grid["within_target"]]
+
+
+def _check(layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    missing = [layer for layer in REQUIRED if layer not in layers]
+    if missing:
+        raise AnalysisError(f"the build lacks the layers {missing} the analyses need")
+
+
+def run(manifest: dict, layers: Mapping[str, gpd.GeoDataFrame],
+        settings: AnalysisSettings | None = None) -> Analysis:
+    """Run every analysis on one build (``manifest`` and ``layers`` from ``geo.store.load_all``)."""
+    settings = settings or AnalysisSettings()
+    _check(layers)
+    area = manifest["study_area"]
+    c_ar = int(area["insee"]) - 75100
+    arrs = layers["arrondissements"].to_crs(METRIC_CRS)
+    study = arrs[arrs["c_ar"] == c_ar]
+    if study.empty:
+        raise AnalysisError(f"study area {area['insee']} is not in the arrondissements layer")
+    study_geom = study.geometry.iloc[0]
+
+    ppri = layers["ppri"].to_crs(METRIC_CRS)
+    zones = flood.dissolve_zones(ppri)
+    study_zone = flood.nearest_zone(study_geom, ppri)
+    neighbours = flood.neighbour_exposure(arrs, zones, c_ar)
+    hosts = flood.hosts_with_distance(
+        facilities.host_candidates(layers, c_ar, settings.flood.same_site_m), ppri)
+
+    acc = settings.access
+    places = access.cool_places(layers, acc.green_excluded_types)
+    fac = facilities.access_facilities(layers, c_ar)
+    fac = gpd.GeoDataFrame(
+        pd.concat([fac.drop(columns="geometry"), access.access_table(fac.geometry, places, acc),
+                   flood.zone_distances(fac.geometry, ppri)], axis=1),
+        geometry=fac.geometry, crs=METRIC_CRS)
+
+    quartiers = layers["quartiers"].to_crs(METRIC_CRS)
+    quartiers = quartiers[quartiers["c_ar"] == c_ar].set_index("source_id")
+    grid = access.grid_access(quartiers, places, acc)
+    grid["quartier"] = grid["area_idx"].astype(str)
+    grid["quartier_name"] = grid["area_idx"].map(quartiers["name"])
+    grid = grid.drop(columns="area_idx")
+    iris_pop = layers.get("iris_population")
+    people, people_share = (access.population_share(grid, iris_pop) if iris_pop is not None
+                            else (float("nan"), float("nan")))
+
+    iris = (heat.iris_indicators(layers["iris_heat"], iris_pop, c_ar) if "iris_heat" in layers
+            else gpd.GeoDataFrame())
+    councils = (heat.council_indicators(layers["cq_climate"], iris_pop, c_ar)
+                if "cq_climate" in layers else gpd.GeoDataFrame())
+    summary = _quartier_summary(quartiers, grid, fac, iris)
+    used = tuple(sorted({*FLOOD_LAYERS, *ACCESS_LAYERS, *HEAT_LAYERS} & set(layers)))
+    return Analysis(build_id=manifest["build_id"], settings=settings, c_ar=c_ar,
+                    insee=area["insee"], area_name=area["name"],
+                    area_km2=float(shapely.area(study_geom)) / 1e6, study_zone=study_zone,
+                    neighbours=neighbours, hosts=hosts, places=places, facilities=fac, grid=grid,
+                    study_share=access.area_share(grid), population_within=people,
+                    population_share=people_share, quartiers=summary, iris=iris,
+                    councils=councils, layers=used)
+
+
+def _quartier_summary(quartiers: gpd.GeoDataFrame, grid: gpd.GeoDataFrame,
+                      fac: gpd.GeoDataFrame, iris: gpd.GeoDataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({"quartier": quartiers.index.astype(str), "name": quartiers["name"].to_numpy(),
+                        "area_km2": shapely.area(quartiers.geometry.values) / 1e6})
+    out["share_within"] = out["quartier"].map(access.area_share(grid, by="quartier"))
+    counts = fac.groupby("quartier")["within_target"].agg(["size", "sum"])
+    out["facilities"] = out["quartier"].map(counts["size"]).fillna(0).astype(int)
+    out["facilities_outside"] = (out["facilities"]
+                                 - out["quartier"].map(counts["sum"]).fillna(0)).astype(int)
+    if len(iris):
+        q = heat.quartier_heat(iris).set_index("quartier")
+        for column in ("population", "population_75_plus", "heat_score", "high_share"):
+            out[column] = out["quartier"].map(q[column])
+    return out.sort_values("quartier", ignore_index=True)
+
+
+def load(settings: AnalysisSettings | None = None, path: Path | None = None) -> Analysis:
+    """Run the analyses on the current build (or the build at ``path``)."""
+    manifest, layers = store.load_all(path)
+    return run(manifest, layers, settings or load_settings())
