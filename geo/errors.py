@@ -44,5 +44,31 @@ class ExportError(ResilienceError):
     """An export request cannot be served (unknown format, empty selection...)."""
 
 
+class ProposalError(ResilienceError):
+    """A participant's proposal was refused (empty text, pin outside the study area...).
+
+    ``code`` names the problem (a key of the ``proposals.error`` UI strings), ``field`` the form
+    field concerned, ``values`` what the message needs; nothing is stored.
+    """
+
+    def __init__(self, code: str, field: str = "", message: str = "", **values: object) -> None:
+        self.code = code
+        self.field = field
+        self.values = values
+        super().__init__(message or f"proposal refused: {code}")
+
+
+class RateLimitError(ProposalError):
+    """Too many proposals from one client in a short time: the proposal was not stored."""
+
+
+class ProposalStoreError(ResilienceError):
+    """The proposals database cannot be opened, migrated or written (bad URL, server down...)."""
+
+
+class ModerationError(ResilienceError):
+    """A moderation request was refused: not configured, wrong password, unknown proposal."""
+
+
 class AnalysisError(ResilienceError):
     """An exposure analysis cannot run on this build or with these settings (data/analysis.toml)."""

@@ -1,0 +1,439 @@
+"""The proposals database: SQLite (WAL) by default, PostgreSQL when a URL is configured.
+
+- ``open_store()`` picks the backend: ``RESILIENCE_PROPOSALS_DATABASE_URL`` (or the URL a page
+  passes from Streamlit secrets) selects PostgreSQL, so several app instances share one
+  database; otherwise a SQLite file under ``data/proposals/`` (``RESILIENCE_PROPOSALS_SQLITE``
+  overrides the path), created on first use.
+- Versioned migrations (``geo/migrations/NNNN_name.sql``) are applied when the store opens,
+  in one transaction, and recorded in ``schema_version``: opening twice, or from several
+  processes at once, applies each exactly once.
+- ``submit`` is idempotent on the form's submission id (a retried send is stored once) and
+  enforces the per-client rate limit inside the same transaction, so concurrent sends from one
+  client cannot overshoot it.
+- Participants can only add. Changing a proposal's status needs a ``Moderator``, which only
+  ``login`` hands out against the configured password.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import queue
+import re
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from geo.errors import ModerationError, ProposalStoreError, RateLimitError
+from geo.proposals import Proposal, Submission, Workshop
+from geo.settings import DATA_DIR
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+DATABASE_URL_ENV = "RESILIENCE_PROPOSALS_DATABASE_URL"
+SQLITE_PATH_ENV = "RESILIENCE_PROPOSALS_SQLITE"
+RATE_LIMIT_ENV = "RESILIENCE_PROPOSALS_RATE_LIMIT"
+DEFAULT_SQLITE = DATA_DIR / "proposals" / "proposals.sqlite3"
+#: Key of the PostgreSQL advisory lock that serialises migrations across app instances.
+_MIGRATION_LOCK = 712_000_001
+
+_DIALECT_TOKENS = {
+    "sqlite": {"@ID@": "INTEGER PRIMARY KEY AUTOINCREMENT", "@REAL@": "REAL"},
+    "postgresql": {"@ID@": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+                   "@REAL@": "DOUBLE PRECISION"},
+}
+_COLUMNS = ("id", "submission_id", "workshop", "created_at", "lon", "lat", "place", "category",
+            "text", "action_id", "hazard", "first_name", "status", "merged_into")
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM proposals"
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``count`` proposals per client token within ``window_s`` seconds."""
+
+    count: int = 6
+    window_s: float = 60.0
+
+    @classmethod
+    def from_env(cls) -> RateLimit:
+        """``RESILIENCE_PROPOSALS_RATE_LIMIT=<count>/<seconds>`` (e.g. ``6/60``), else the default."""
+        value = os.environ.get(RATE_LIMIT_ENV, "")
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*", value)
+        return cls(int(match[1]), float(match[2])) if match else cls()
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The stored proposal; ``duplicate`` is true when this submission id was already stored."""
+
+    proposal: Proposal
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    def statements(self, dialect: str) -> list[str]:
+        text = "\n".join(line for line in self.sql.splitlines()
+                         if not line.lstrip().startswith("--"))
+        for token, value in _DIALECT_TOKENS[dialect].items():
+            text = text.replace(token, value)
+        return [stmt.strip() for stmt in text.split(";") if stmt.strip()]
+
+
+class Moderator:
+    """The capability to moderate: only ``ProposalStore.login`` makes one."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: object) -> None:
+        if key is not _KEY:
+            raise ModerationError("a moderator is obtained with ProposalStore.login(password)")
+        self._key = key
+
+
+_KEY = object()
+
+
+def migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """The migrations in version order (``0001_init.sql``...); a duplicate version is an error."""
+    found: dict[int, Migration] = {}
+    for file in sorted(directory.glob("*.sql")):
+        match = re.fullmatch(r"(\d{4})_(\w+)\.sql", file.name)
+        if match is None:
+            raise ProposalStoreError(f"migration file name not NNNN_name.sql: {file.name}")
+        version = int(match[1])
+        if version in found:
+            raise ProposalStoreError(f"two migrations with version {version}")
+        found[version] = Migration(version, match[2], file.read_text(encoding="utf-8"))
+    return [found[v] for v in sorted(found)]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _parse_stamp(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+class ProposalStore:
+    """Workshops and proposals in one database (see the module docstring).
+
+    Thread-safe: each operation borrows a connection from a small pool and runs in its own
+    transaction. Build it with ``open_store``.
+    """
+
+    def __init__(self, dialect: str, connect: Callable[[], Any], rate_limit: RateLimit,
+                 clock: Callable[[], datetime] = utc_now, description: str = "") -> None:
+        self.dialect = dialect
+        self.rate_limit = rate_limit
+        self.description = description
+        self._connect = connect
+        self._clock = clock
+        self._idle: queue.LifoQueue = queue.LifoQueue()
+        self.migrate()
+
+    # --- connections and transactions -------------------------------------------------------
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
+
+    def _sql(self, statement: str) -> str:
+        return statement.replace("?", "%s") if self.dialect == "postgresql" else statement
+
+    @contextmanager
+    def _transaction(self, write: bool) -> Iterator[Callable[..., Any]]:
+        """A transaction; yields ``run(sql, params) -> cursor``. Rolls back on any error."""
+        try:
+            conn = self._idle.get_nowait()
+        except queue.Empty:
+            conn = self._open()
+        healthy = False
+        try:
+            if self.dialect == "sqlite":
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield lambda sql, params=(): conn.execute(sql, params)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            else:
+                with conn.transaction(), conn.cursor() as cursor:
+                    yield lambda sql, params=(): cursor.execute(self._sql(sql), params)
+            healthy = True
+        except (sqlite3.Error, _pg_errors()) as exc:
+            raise ProposalStoreError(f"proposals database ({self.description}): {exc}") from exc
+        finally:
+            if healthy or self._usable(conn):
+                self._idle.put(conn)
+            else:
+                conn.close()
+
+    def _open(self) -> Any:
+        try:
+            return self._connect()
+        except (sqlite3.Error, OSError, _pg_errors()) as exc:
+            raise ProposalStoreError(
+                f"cannot open the proposals database ({self.description}): {exc}") from exc
+
+    def _usable(self, conn: Any) -> bool:
+        if self.dialect == "sqlite":
+            return not conn.in_transaction
+        return not conn.closed and conn.info.transaction_status == 0
+
+    # --- schema -----------------------------------------------------------------------------
+
+    def migrate(self) -> list[int]:
+        """Apply the missing migrations in one transaction; the versions applied now."""
+        known = migrations()
+        applied_now: list[int] = []
+        with self._transaction(write=True) as run:
+            if self.dialect == "postgresql":
+                run("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
+            run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+                "name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+            done = {row[0] for row in run("SELECT version FROM schema_version").fetchall()}
+            newest = max((m.version for m in known), default=0)
+            if done and max(done) > newest:
+                raise ProposalStoreError(
+                    f"the proposals database is at schema version {max(done)}, newer than this "
+                    f"code ({newest}): update the app")
+            for migration in known:
+                if migration.version in done:
+                    continue
+                for statement in migration.statements(self.dialect):
+                    run(statement)
+                run("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, _stamp(self._clock())))
+                applied_now.append(migration.version)
+        return applied_now
+
+    def schema_version(self) -> int:
+        with self._transaction(write=False) as run:
+            return run("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+
+    # --- workshops --------------------------------------------------------------------------
+
+    def create_workshop(self, workshop: Workshop) -> Workshop:
+        """Store a workshop (checked by ``geo.proposals.validate_workshop``); idempotent on slug."""
+        with self._transaction(write=True) as run:
+            run("INSERT INTO workshops (slug, name, date, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (slug) DO NOTHING",
+                (workshop.slug, workshop.name, workshop.date, _stamp(self._clock())))
+        stored = self.workshop(workshop.slug)
+        assert stored is not None
+        return stored
+
+    def workshop(self, slug: str) -> Workshop | None:
+        with self._transaction(write=False) as run:
+            row = run("SELECT slug, name, date FROM workshops WHERE slug = ?", (slug,)).fetchone()
+        return Workshop(*row) if row else None
+
+    def workshops(self) -> list[Workshop]:
+        """Every workshop, the most recent date first."""
+        with self._transaction(write=False) as run:
+            rows = run("SELECT slug, name, date FROM workshops ORDER BY date DESC, slug").fetchall()
+        return [Workshop(*row) for row in rows]
+
+    # --- participants -----------------------------------------------------------------------
+
+    def submit(self, valid: Submission) -> Receipt:
+        """Store a validated submission once (see ``geo.proposals.validate``).
+
+        Raises
+        ------
+        RateLimitError
+            The client sent ``rate_limit.count`` proposals within the window (``values['wait_s']``
+            says when to retry). Nothing is stored.
+        ProposalStoreError
+            Unknown workshop, or the database cannot be written.
+        """
+        now = self._clock()
+        with self._transaction(write=True) as run:
+            if self.dialect == "postgresql":
+                # Serialise one client's concurrent sends (SQLite's BEGIN IMMEDIATE already does).
+                run("SELECT pg_advisory_xact_lock(hashtext(?))", (valid.client_token,))
+            row = run(f"{_SELECT} WHERE submission_id = ?", (valid.submission_id,)).fetchone()
+            if row is not None:
+                return Receipt(Proposal(*row), duplicate=True)
+            if run("SELECT 1 FROM workshops WHERE slug = ?", (valid.workshop,)).fetchone() is None:
+                raise ProposalStoreError(f"unknown workshop '{valid.workshop}'")
+            since = _stamp(now - timedelta(seconds=self.rate_limit.window_s))
+            count, oldest = run(
+                "SELECT COUNT(*), MIN(created_at) FROM proposals "
+                "WHERE client_token = ? AND created_at > ?",
+                (valid.client_token, since)).fetchone()
+            if count >= self.rate_limit.count:
+                wait = (_parse_stamp(oldest) - now).total_seconds() + self.rate_limit.window_s
+                raise RateLimitError("rate_limited", "client_token",
+                                     count=self.rate_limit.count,
+                                     window_s=int(self.rate_limit.window_s),
+                                     wait_s=max(1, round(wait)))
+            run("INSERT INTO proposals (submission_id, workshop, created_at, lon, lat, place, "
+                "category, text, action_id, hazard, first_name, client_token) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (valid.submission_id, valid.workshop, _stamp(now), valid.lon, valid.lat,
+                 valid.place, valid.category, valid.text, valid.action_id, valid.hazard,
+                 valid.first_name, valid.client_token))
+            row = run(f"{_SELECT} WHERE submission_id = ?", (valid.submission_id,)).fetchone()
+        return Receipt(Proposal(*row), duplicate=False)
+
+    def visible(self, workshop: str, after_id: int = 0, limit: int = 500) -> list[Proposal]:
+        """What the room sees: pending and approved proposals (not hidden or merged), oldest first."""
+        with self._transaction(write=False) as run:
+            rows = run(f"{_SELECT} WHERE workshop = ? AND status IN ('pending', 'approved') "
+                       "AND id > ? ORDER BY id LIMIT ?", (workshop, after_id, limit)).fetchall()
+        return [Proposal(*row) for row in rows]
+
+    def by_submission(self, submission_id: str) -> Proposal | None:
+        with self._transaction(write=False) as run:
+            row = run(f"{_SELECT} WHERE submission_id = ?", (submission_id,)).fetchone()
+        return Proposal(*row) if row else None
+
+    # --- moderation -------------------------------------------------------------------------
+
+    @staticmethod
+    def login(password: str, configured: str | None) -> Moderator:
+        """A moderator capability if ``password`` is the configured one.
+
+        Raises
+        ------
+        ModerationError
+            No password is configured (moderation is then closed), or the password is wrong.
+        """
+        if not configured:
+            raise ModerationError("no moderation password is configured")
+        if not hmac.compare_digest(str(password).encode(), configured.encode()):
+            raise ModerationError("wrong moderation password")
+        return Moderator(_KEY)
+
+    @staticmethod
+    def _check(moderator: Moderator) -> None:
+        if not isinstance(moderator, Moderator) or getattr(moderator, "_key", None) is not _KEY:
+            raise ModerationError("moderation needs a moderator (ProposalStore.login)")
+
+    def all_proposals(self, moderator: Moderator, workshop: str) -> list[Proposal]:
+        """Every proposal of a workshop, whatever its status, oldest first."""
+        self._check(moderator)
+        with self._transaction(write=False) as run:
+            rows = run(f"{_SELECT} WHERE workshop = ? ORDER BY id", (workshop,)).fetchall()
+        return [Proposal(*row) for row in rows]
+
+    def set_status(self, moderator: Moderator, proposal_ids: Sequence[int], status: str) -> int:
+        """Approve, hide or reset to pending; the number of proposals changed."""
+        self._check(moderator)
+        if status not in ("pending", "approved", "hidden"):
+            raise ModerationError(f"unknown status '{status}' (use merge to merge)")
+        changed = 0
+        with self._transaction(write=True) as run:
+            for proposal_id in proposal_ids:
+                changed += run("UPDATE proposals SET status = ?, merged_into = NULL, "
+                               "moderated_at = ? WHERE id = ?",
+                               (status, _stamp(self._clock()), int(proposal_id))).rowcount
+        return changed
+
+    def merge(self, moderator: Moderator, duplicate_id: int, into_id: int) -> Proposal:
+        """Mark ``duplicate_id`` as a duplicate of ``into_id`` (same workshop); the kept proposal.
+
+        Proposals already merged into the duplicate follow it, so no chain is left.
+        """
+        self._check(moderator)
+        with self._transaction(write=True) as run:
+            rows = {row[0]: Proposal(*row) for row in run(
+                f"{_SELECT} WHERE id IN (?, ?)", (int(duplicate_id), int(into_id))).fetchall()}
+            duplicate, kept = rows.get(int(duplicate_id)), rows.get(int(into_id))
+            if duplicate is None or kept is None:
+                raise ModerationError("unknown proposal")
+            if duplicate.id == kept.id:
+                raise ModerationError("a proposal cannot be merged into itself")
+            if duplicate.workshop != kept.workshop:
+                raise ModerationError("proposals of different workshops cannot be merged")
+            if kept.status == "merged":
+                raise ModerationError(f"proposal {kept.id} is itself merged into "
+                                      f"{kept.merged_into}: merge into that one")
+            stamp = _stamp(self._clock())
+            run("UPDATE proposals SET merged_into = ?, moderated_at = ? WHERE merged_into = ?",
+                (kept.id, stamp, duplicate.id))
+            run("UPDATE proposals SET status = 'merged', merged_into = ?, moderated_at = ? "
+                "WHERE id = ?", (kept.id, stamp, duplicate.id))
+            row = run(f"{_SELECT} WHERE id = ?", (kept.id,)).fetchone()
+        return Proposal(*row)
+
+    def approved(self, moderator: Moderator, workshop: str) -> list[tuple[Proposal, int]]:
+        """Approved proposals of a workshop with the number of duplicates merged into each."""
+        self._check(moderator)
+        with self._transaction(write=False) as run:
+            rows = run(f"{_SELECT} WHERE workshop = ? AND status = 'approved' ORDER BY id",
+                       (workshop,)).fetchall()
+            merged = dict(run("SELECT merged_into, COUNT(*) FROM proposals WHERE workshop = ? "
+                              "AND status = 'merged' GROUP BY merged_into", (workshop,)).fetchall())
+        return [(Proposal(*row), merged.get(row[0], 0)) for row in rows]
+
+
+def _pg_errors() -> type[Exception]:
+    try:
+        import psycopg
+    except ImportError:  # psycopg is in requirements.txt; without it only SQLite works
+        return sqlite3.Error
+    return psycopg.Error
+
+
+def sqlite_path() -> Path:
+    return Path(os.environ.get(SQLITE_PATH_ENV) or DEFAULT_SQLITE)
+
+
+def open_sqlite(path: Path, rate_limit: RateLimit | None = None,
+                clock: Callable[[], datetime] = utc_now) -> ProposalStore:
+    """A SQLite store at ``path`` (directories created), in WAL mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # FULL: a proposal acknowledged to a participant survives a crash of the machine too.
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+
+    return ProposalStore("sqlite", connect, rate_limit or RateLimit.from_env(), clock,
+                         description=f"SQLite {path}")
+
+
+def open_postgres(url: str, rate_limit: RateLimit | None = None,
+                  clock: Callable[[], datetime] = utc_now) -> ProposalStore:
+    """A PostgreSQL store (``postgresql://user@host:port/db``); the schema is migrated on open."""
+    import psycopg
+
+    def connect() -> Any:
+        return psycopg.connect(url, autocommit=True, connect_timeout=10)
+
+    safe = re.sub(r"//[^@/]*@", "//***@", url)
+    return ProposalStore("postgresql", connect, rate_limit or RateLimit.from_env(), clock,
+                         description=f"PostgreSQL {safe}")
+
+
+def open_store(url: str | None = None, rate_limit: RateLimit | None = None) -> ProposalStore:
+    """PostgreSQL if a URL is given or set in ``RESILIENCE_PROPOSALS_DATABASE_URL``, else SQLite."""
+    url = url or os.environ.get(DATABASE_URL_ENV) or None
+    if url:
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise ProposalStoreError("the proposals database URL must start with postgresql://")
+        return open_postgres(url, rate_limit)
+    return open_sqlite(sqlite_path(), rate_limit)

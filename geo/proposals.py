@@ -1,0 +1,233 @@
+"""Participants' proposals: what a proposal is, and the checks a submission must pass.
+
+Pure Python (no database, no Streamlit): ``geo.proposal_store`` stores what ``validate`` accepts,
+the pages call both. Text is stored exactly as typed (HTML included) and escaped wherever it is
+rendered (``geo.text``); what is refused here raises ``geo.errors.ProposalError`` with a code
+the page turns into a clear message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+import geopandas as gpd
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+from geo.errors import ProposalError
+
+#: What a participant proposes (keys of the ``proposals.category`` UI strings).
+CATEGORIES = ("cool_place", "greenery", "water", "shelter", "mutual_aid", "information", "other")
+#: The hazard a proposal answers.
+HAZARDS = ("heat", "flood", "all")
+STATUSES = ("pending", "approved", "hidden", "merged")
+
+TEXT_MIN = 3
+TEXT_MAX = 1000
+FIRST_NAME_MAX = 40
+WORKSHOP_NAME_MAX = 120
+#: Ids chosen by the software (submission ids, client tokens, workshop slugs, action ids).
+_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Control characters other than tab, CR and LF (PostgreSQL refuses NUL in text, and none of
+# them can be typed in a form: their presence means a forged request).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+#: Layers whose features can be chosen as a place instead of a pin.
+PLACE_LAYERS = ("mairies", "schools_maternelle", "schools_elementaire", "colleges", "libraries",
+                "sports", "green_spaces", "cool_facilities", "ehpad")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A proposal as sent by the form, not yet checked."""
+
+    submission_id: str
+    workshop: str
+    client_token: str
+    category: str
+    text: str
+    lon: float | None = None
+    lat: float | None = None
+    place: str | None = None
+    action_id: str | None = None
+    hazard: str | None = None
+    first_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A stored proposal. ``lon``/``lat`` are always set (a place's point when one was chosen)."""
+
+    id: int
+    submission_id: str
+    workshop: str
+    created_at: str
+    lon: float
+    lat: float
+    place: str | None
+    category: str
+    text: str
+    action_id: str | None
+    hazard: str | None
+    first_name: str | None
+    status: str
+    merged_into: int | None
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """A workshop: its slug (in URLs), its name and its date (ISO ``YYYY-MM-DD``)."""
+
+    slug: str
+    name: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """A feature of a built layer a participant can pick: fid, label and representative point."""
+
+    fid: str
+    label: str
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What a submission is checked against: the study area and the known ids.
+
+    ``actions`` empty means the action catalogue is not available: any well-formed id passes.
+    """
+
+    study_area: BaseGeometry
+    places: Mapping[str, Place]
+    actions: Collection[str] = ()
+
+
+def new_submission_id() -> str:
+    """A fresh id for one filled-in form: a retried send of the same form reuses it."""
+    return uuid.uuid4().hex
+
+
+def study_area(manifest: Mapping, arrondissements: gpd.GeoDataFrame) -> BaseGeometry:
+    """The study-area polygon (lon/lat): the arrondissement whose INSEE code the build names."""
+    if arrondissements.crs is None or not arrondissements.crs.equals("EPSG:4326"):
+        raise ValueError("the arrondissements layer must be in EPSG:4326")
+    insee = str(manifest["study_area"]["insee"])
+    rows = arrondissements[arrondissements["source_id"].astype(str) == insee]
+    if rows.empty:
+        raise ProposalError("no_study_area", message=f"no arrondissement {insee} in the build")
+    return rows.geometry.iloc[0]
+
+
+def places(layers: Mapping[str, gpd.GeoDataFrame], area: BaseGeometry) -> dict[str, Place]:
+    """Named features of ``PLACE_LAYERS`` inside the study area, by fid (label sorted)."""
+    found: list[Place] = []
+    for layer_id, frame in layers.items():
+        if frame.crs is None or not frame.crs.equals("EPSG:4326"):
+            raise ValueError(f"layer {layer_id} must be in EPSG:4326")
+        points = frame.geometry.representative_point()
+        inside = points.within(area) & frame["name"].notna() & (frame["name"].astype(str) != "")
+        for fid, name, point in zip(frame.loc[inside, "fid"], frame.loc[inside, "name"],
+                                    points[inside], strict=True):
+            found.append(Place(str(fid), str(name), round(point.x, 6), round(point.y, 6)))
+    found.sort(key=lambda place: (place.label.casefold(), place.fid))
+    return {place.fid: place for place in found}
+
+
+def _clean(value: str | None, field: str, maximum: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ProposalError("invalid", field)
+    if _CONTROL.search(value):
+        raise ProposalError("control_chars", field)
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(value) > maximum:
+        raise ProposalError("too_long", field, maximum=maximum, length=len(value))
+    return value or None
+
+
+def _token(value: object, field: str) -> str:
+    if not isinstance(value, str) or not _TOKEN.match(value):
+        raise ProposalError("invalid", field)
+    return value
+
+
+def validate(submission: Submission, rules: Rules) -> Submission:
+    """The submission cleaned (trimmed, pin resolved for a place), or a ProposalError.
+
+    HTML and scripts are not refused: they are text, stored as typed and escaped when shown.
+
+    Raises
+    ------
+    ProposalError
+        ``empty_text``, ``too_long``, ``control_chars``, ``no_location``, ``outside_area``,
+        ``unknown_place``, ``unknown_action``, ``invalid`` (``field`` names the field).
+    """
+    submission_id = _token(submission.submission_id, "submission_id")
+    client = _token(submission.client_token, "client_token")
+    if not isinstance(submission.workshop, str) or not _SLUG.match(submission.workshop):
+        raise ProposalError("invalid", "workshop")
+    if submission.category not in CATEGORIES:
+        raise ProposalError("invalid", "category")
+    text = _clean(submission.text, "text", TEXT_MAX)
+    if text is None or len(text) < TEXT_MIN:
+        raise ProposalError("empty_text", "text", minimum=TEXT_MIN)
+    first_name = _clean(submission.first_name, "first_name", FIRST_NAME_MAX)
+    hazard = submission.hazard or None
+    if hazard is not None and hazard not in HAZARDS:
+        raise ProposalError("invalid", "hazard")
+    action_id = submission.action_id or None
+    if action_id is not None:
+        _token(action_id, "action_id")
+        if rules.actions and action_id not in rules.actions:
+            raise ProposalError("unknown_action", "action_id")
+
+    place_fid = submission.place or None
+    if place_fid is not None:
+        place = rules.places.get(place_fid)
+        if place is None:
+            raise ProposalError("unknown_place", "place")
+        lon, lat = place.lon, place.lat
+    else:
+        lon, lat = submission.lon, submission.lat
+        if lon is None or lat is None:
+            raise ProposalError("no_location", "location")
+        try:
+            lon, lat = float(lon), float(lat)
+        except (TypeError, ValueError):
+            raise ProposalError("invalid", "location") from None
+        if not rules.study_area.covers(Point(lon, lat)):
+            raise ProposalError("outside_area", "location")
+        lon, lat = round(lon, 6), round(lat, 6)
+    return Submission(submission_id=submission_id, workshop=submission.workshop,
+                      client_token=client, category=submission.category, text=text, lon=lon,
+                      lat=lat, place=place_fid, action_id=action_id, hazard=hazard,
+                      first_name=first_name)
+
+
+def validate_workshop(slug: str, name: str, date: str) -> Workshop:
+    """A workshop's slug, name and date checked (ProposalError ``invalid`` / ``too_long``)."""
+    if not isinstance(slug, str) or not _SLUG.match(slug):
+        raise ProposalError("invalid", "workshop")
+    clean_name = _clean(name, "workshop_name", WORKSHOP_NAME_MAX)
+    if clean_name is None:
+        raise ProposalError("invalid", "workshop_name")
+    if not isinstance(date, str) or not _DATE.match(date):
+        raise ProposalError("invalid", "workshop_date")
+    return Workshop(slug, clean_name, date)
+
+
+def slugify(name: str, date: str) -> str:
+    """A URL slug for a workshop name and date: ``vers-un-quartier-resilient-2024-03-20``."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:48].strip("-")
+    return f"{words or 'atelier'}-{date}"
