@@ -141,9 +141,9 @@ def access_table(points: gpd.GeoSeries, places: Mapping[str, gpd.GeoDataFrame],
     """Nearest cool place of each kind for each point, walking times and the target verdict.
 
     Columns per kind ``k``: ``k_m`` (straight-line metres), ``k_min`` (estimated minutes),
-    ``k_fid``, ``k_name``, ``k_within`` (that kind alone within the target); then ``best_min`` / ``best_kind`` over the kinds that count for the
-    target and ``within_target`` (``best_min`` <= target). A point with no counted place at all
-    is outside the target.
+    ``k_fid``, ``k_name``, ``k_within`` (that kind alone within the target); then ``best_min``
+    and ``best_kind`` over the kinds that count for the target and ``within_target``
+    (``best_min`` <= target). A point with no counted place at all is outside the target.
     """
     table = pd.DataFrame(index=points.index)
     for kind in COOL_KINDS:
