@@ -1,15 +1,23 @@
 """Entry point: the picture frame shared by every page (config, sidebar, navigation)."""
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from geo import ui
+
+# A `pages/` folder beside the entry point switches Streamlit to its older automatic multipage
+# mode, in which a URL such as /sources runs pages/sources.py alone, without this frame. The pages
+# here are st.Page scripts driven by st.navigation below, so that mode is turned off; the URL
+# paths differ from the file names so that even the first request of a fresh server lands here.
+PagesManager.uses_pages_directory = False
 
 st.set_page_config(page_title="Résilience Paris 20e", page_icon="🗺️", layout="wide")
 
 ui.language_switch()
 
 pages = [
-    st.Page("pages/sources.py", title=ui.t("nav.sources"), icon="📚", url_path="sources",
+    st.Page("pages/sources.py", title=ui.t("nav.sources"), icon="📚", url_path="sources-et-methodes",
             default=True),
+    st.Page("pages/downloads.py", title=ui.t("nav.downloads"), icon="⬇️", url_path="downloads"),
 ]
 st.navigation(pages).run()

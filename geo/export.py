@@ -21,6 +21,7 @@ import argparse
 import csv
 import io
 import re
+import shlex
 import sys
 import tempfile
 import unicodedata
@@ -318,7 +319,8 @@ class Preview:
 
 def preview(selection: Selection, rows_per_layer: int = PREVIEW_ROWS) -> Preview:
     """Feature counts per layer and the first rows of each layer (layer, name, type, address, quartier)."""
-    parts = [pd.DataFrame({"layer": layer_id, **{c: frame[c].to_numpy() for c in PREVIEW_COLUMNS}})
+    parts = [pd.DataFrame({"layer": layer_id, **{c: frame[c].to_numpy() if c in frame else None
+                                                 for c in PREVIEW_COLUMNS}}, index=frame.index)
              .head(rows_per_layer) for layer_id, frame in selection.written.items()]
     return Preview(selection.counts, pd.concat(parts, ignore_index=True))
 
@@ -567,11 +569,33 @@ def run(spec: ExportSpec, manifest: dict | None = None,
         exported_at: str | None = None) -> Download:
     """Validate, select and write: the whole export of one spec against the current build."""
     manifest = manifest if manifest is not None else store.load_manifest()
+    return write(prepare(spec, manifest, loader), spec, manifest, exported_at)
+
+
+def prepare(spec: ExportSpec, manifest: dict,
+            loader: Callable[[str], gpd.GeoDataFrame] | None = None) -> Selection:
+    """Validate a spec and select its features (what :func:`preview` shows and :func:`write` writes)."""
     loader = loader or store.load_layer
     spec.validate(list(manifest["layers"]))
-    selection = select(spec.layers, {layer_id: loader(layer_id) for layer_id in spec.layers},
-                       make_filters(spec, manifest, loader))
-    return write(selection, spec, manifest, exported_at)
+    return select(spec.layers, {layer_id: loader(layer_id) for layer_id in spec.layers},
+                  make_filters(spec, manifest, loader))
+
+
+def command_line(spec: ExportSpec) -> str:
+    """The command that makes the same download (shown by the page)."""
+    parts = ["python -m geo.export", f"--layers {','.join(spec.layers)}", f"--format {spec.fmt}",
+             f"--crs {spec.crs}"]
+    if spec.quartiers:
+        parts.append(f"--quartier {','.join(spec.quartiers)}")
+    parts += [f"--kind {shlex.quote(f'{layer_id}={kind}')}" for layer_id, kind in spec.kinds]
+    if spec.near_flood_m is not None:
+        parts.append(f"--near-flood {spec.near_flood_m:g}")
+    if spec.study_area_only:
+        parts.append("--study-area-only")
+    parts += [f"--filter {shlex.quote(f'{name}={value}')}" for name, value in spec.extra]
+    if spec.lang != DEFAULT_LANG:
+        parts.append(f"--lang {spec.lang}")
+    return " ".join(parts)
 
 
 # --------------------------------------------------------------------------- command line

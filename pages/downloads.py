@@ -1,0 +1,95 @@
+"""« Téléchargements »: filtered layers as GIS files (geo.export), with a preview before downloading."""
+
+import pandas as pd
+import streamlit as st
+
+from geo import export, ui
+from geo.errors import ResilienceError
+
+
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs={export.ExportSpec: hash})
+def _preview(build: str, spec: export.ExportSpec) -> export.Preview:
+    return export.preview(export.prepare(spec, ui.manifest(), ui.layer))
+
+
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs={export.ExportSpec: hash})
+def _download(build: str, spec: export.ExportSpec) -> export.Download:
+    return export.run(spec, ui.manifest(), ui.layer)
+
+
+def _kinds(layer_id: str) -> list[str]:
+    return sorted(set(ui.layer(layer_id)["kind"].dropna()) - {""})
+
+
+lang = ui.lang()
+st.title(ui.t("export.title"))
+manifest = ui.require_build()
+st.write(ui.t("export.intro"))
+infos = manifest["layers"]
+
+
+def _title(layer_id: str) -> str:
+    return infos[layer_id]["title_en" if lang == "en" else "title_fr"]
+
+
+layers = st.multiselect(ui.t("export.layers"), list(infos), default=["cool_facilities"],
+                        format_func=_title, key="export.layers")
+
+with st.expander(ui.t("export.filters"), expanded=True):
+    quartiers = ui.layer("quartiers").sort_values("source_id")
+    names = dict(zip(quartiers["source_id"], quartiers["name"], strict=True))
+    chosen_quartiers = st.multiselect(ui.t("export.quartiers"), list(names), key="export.quartiers",
+                                      format_func=lambda code: f"{names[code]} ({code})",
+                                      help=ui.t("export.quartiers_help"))
+    area_number = int(manifest["study_area"]["insee"]) - 75100
+    study_area_only = st.checkbox(ui.t("export.study_area_only", area=area_number),
+                                  key="export.study_area_only")
+    kinds: list[tuple[str, str]] = []
+    for layer_id in layers:
+        options = _kinds(layer_id)
+        if len(options) > 1:
+            picked = st.multiselect(ui.t("export.kinds_layer", layer=_title(layer_id)), options,
+                                    key=f"export.kind.{layer_id}", help=ui.t("export.kinds_help"))
+            kinds += [(layer_id, kind) for kind in picked]
+    near_flood = st.checkbox(ui.t("export.near_flood"), key="export.near_flood")
+    distance = st.number_input(ui.t("export.distance"), min_value=0, max_value=5000, value=500,
+                               step=100, key="export.distance", disabled=not near_flood)
+
+left, right = st.columns(2)
+fmt = left.selectbox(ui.t("export.format"), list(export.FORMATS), key="export.format",
+                     format_func=lambda key: export.FORMATS[key].label(lang))
+crs = right.radio(ui.t("export.crs"), list(export.CRS_NAMES), key="export.crs", horizontal=True,
+                  format_func=lambda code: ui.t(f"export.crs_label.{code}"))
+
+if not layers:
+    st.info(ui.t("export.pick_layers"))
+    st.stop()
+
+spec = export.ExportSpec(layers=tuple(layers), fmt=fmt, crs=crs, quartiers=tuple(chosen_quartiers),
+                         kinds=tuple(kinds), near_flood_m=float(distance) if near_flood else None,
+                         study_area_only=study_area_only, lang=lang)
+try:
+    shown = _preview(ui.build_id(), spec)
+    download = _download(ui.build_id(), spec)
+except ResilienceError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+st.subheader(ui.t("export.preview"))
+st.markdown(ui.t("export.total", count=sum(shown.counts.values())))
+st.dataframe(pd.DataFrame({ui.t("export.col_layer"): [_title(i) for i in shown.counts],
+                           ui.t("export.col_count"): list(shown.counts.values())}),
+             hide_index=True, key="export.counts")
+empty = [_title(i) for i, n in shown.counts.items() if not n]
+if empty:
+    st.warning(ui.t("export.empty_layers", layers=", ".join(empty)))
+st.dataframe(shown.table.assign(layer=shown.table["layer"].map(_title)).rename(columns={
+    "layer": ui.t("export.col_layer"), "name": ui.t("export.col_name"), "kind": ui.t("export.col_kind"),
+    "address": ui.t("export.col_address"), "quartier_name": ui.t("export.col_quartier")}),
+    hide_index=True, key="export.table")
+
+st.download_button(ui.t("export.download", name=download.filename), download.data,
+                   file_name=download.filename, mime=download.mime, type="primary",
+                   key="export.download", icon="⬇️")
+st.caption(ui.t("export.command"))
+st.code(export.command_line(spec), language="bash")
