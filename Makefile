@@ -13,7 +13,7 @@ MIRROR ?= ../shared/data/raw
 .PHONY: run test setup system assets data lint bench
 
 run: setup assets data
-	$(VENV)/bin/streamlit run app.py --server.port=$(PORT)
+	$(PY) -m geo.serve --server.port=$(PORT)
 
 test: system setup assets data
 	$(PY) -m pytest

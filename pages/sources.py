@@ -19,8 +19,9 @@ table = sources_table(manifest, lang)
 st.dataframe(
     pd.DataFrame(table),
     hide_index=True,
-    use_container_width=True,
-    height=38 * (len(table) + 1),
+    width="stretch",
+    height=35 * (len(table) + 1) + 3,
+    column_order=[key for key in table[0] if key != "note"] if table else None,
     column_config={
         "url": st.column_config.LinkColumn(ui.t("sources.col_url"), display_text="↗"),
         **{key: ui.t(f"sources.col_{key}") for key in

@@ -79,7 +79,7 @@ class AppServer:
         self.log_path = ARTIFACTS / f"server-{name}-{self.port}.log"
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            [sys.executable, "-m", "geo.serve",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,

@@ -1,0 +1,27 @@
+"""Start the app: ``python -m geo.serve [streamlit options]`` (what ``make run`` and the tests use).
+
+Part of the UI-aware corner with ``geo.ui``. It exists for one reason: a ``pages/`` folder beside
+the entry point makes Streamlit route URLs in its older automatic multipage mode, so a deep link
+(``/sources-et-methodes``) would run a page file alone, without the frame of ``app.py``. That mode is
+switched off here, before the first session starts; ``app.py`` switches it off too, for anyone
+who starts the app with a plain ``streamlit run app.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.web import cli
+
+from geo.settings import ROOT
+
+
+def main(argv: list[str] | None = None) -> None:
+    PagesManager.uses_pages_directory = False
+    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main()
