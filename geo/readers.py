@@ -9,6 +9,7 @@ import warnings
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 import shapely
 from shapely.geometry import shape
 
@@ -46,7 +47,8 @@ def read_geojson(layer: str, raw: RawSource) -> gpd.GeoDataFrame:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             gdf = pyogrio.read_dataframe(io.BytesIO(text.encode("utf-8")), use_arrow=True)
-    except Exception as exc:  # GDAL raises several unrelated types for unreadable input
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+            pyogrio.errors.FieldTypeError, pyogrio.errors.GeometryError, ValueError) as exc:
         raise SourceError(layer, raw.location, f"GDAL cannot read it as GeoJSON ({exc})") from None
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         raise SourceError(layer, raw.location, "no geometry in the file")
