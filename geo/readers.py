@@ -48,7 +48,8 @@ def read_geojson(layer: str, raw: RawSource) -> gpd.GeoDataFrame:
             warnings.simplefilter("ignore")
             gdf = pyogrio.read_dataframe(io.BytesIO(text.encode("utf-8")), use_arrow=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
-            pyogrio.errors.FieldTypeError, pyogrio.errors.GeometryError, ValueError) as exc:
+            pyogrio.errors.FieldError, pyogrio.errors.GeometryError, pyogrio.errors.FeatureError,
+            pyogrio.errors.CRSError, ValueError) as exc:
         raise SourceError(layer, raw.location, f"GDAL cannot read it as GeoJSON ({exc})") from None
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         raise SourceError(layer, raw.location, "no geometry in the file")
