@@ -16,8 +16,8 @@ st.set_page_config(page_title="Résilience Paris 20e", page_icon="🗺️", layo
 ui.language_switch()
 
 pages = [
-    st.Page("pages/sources.py", title=ui.t("nav.sources"), icon="📚", url_path="sources-et-methodes",
-            default=True),
+    st.Page("pages/map.py", title=ui.t("nav.map"), icon="🗺️", url_path="carte", default=True),
+    st.Page("pages/sources.py", title=ui.t("nav.sources"), icon="📚", url_path="sources-et-methodes"),
     st.Page("pages/downloads.py", title=ui.t("nav.downloads"), icon="⬇️", url_path="downloads"),
 ]
 st.navigation(pages).run()

@@ -89,3 +89,90 @@ def show_error(exc: ResilienceError) -> None:
 
 
 __all__ = ["escape_md", "lang", "t", "layer", "manifest", "registry", "require_build", "show_error"]
+
+
+# --------------------------------------------------------------------------- map (pages/map.py)
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _map_layer_json(build: str, layer_id: str, lang: str, types: tuple[str, ...] | None,
+                    quartier: str | None) -> str:
+    from geo import mapview
+
+    spec = mapview.LAYERS[layer_id]
+    frame = mapview.select(_layer(build, layer_id), spec, types, quartier)
+    return mapview.layer_geojson(frame, spec, lang)
+
+
+def map_layer_json(layer_id: str, types: tuple[str, ...] | None = None,
+                   quartier: str | None = None) -> str:
+    """The light GeoJSON of one map layer for a filter, cached on build id + layer + filter."""
+    return _map_layer_json(build_id(), layer_id, lang(), types, quartier)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _layer_kinds(build: str, layer_id: str) -> tuple[str, ...]:
+    kinds = _layer(build, layer_id)["kind"].dropna().astype(str)
+    return tuple(sorted(kind for kind in kinds.unique() if kind))
+
+
+def layer_kinds(layer_id: str) -> tuple[str, ...]:
+    """The distinct non-empty types (``kind``) of a built layer, sorted."""
+    return _layer_kinds(build_id(), layer_id)
+
+
+# --------------------------------------------------------------------------- exposure analyses
+# (pages/flood.py, pages/heat.py, pages/sheet.py)
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def analysis_settings():
+    """The settings of ``data/analysis.toml`` (read once per process)."""
+    from geo.analysis import load_settings
+
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _analysis(build: str, settings_key: str, _settings):
+    from geo import analysis as exposure
+
+    needed = {*exposure.FLOOD_LAYERS, *exposure.ACCESS_LAYERS, *exposure.HEAT_LAYERS}
+    layers = {layer_id: _layer(build, layer_id) for layer_id in _manifest(build)["layers"]
+              if layer_id in needed}
+    return exposure.run(_manifest(build), layers, _settings)
+
+
+def analysis():
+    """The exposure analyses of the current build, run once per build and settings (shared,
+    read-only: never mutate the result)."""
+    settings = analysis_settings()
+    return _analysis(build_id(), settings.key(), settings)
+
+
+def sources_caption(layer_ids: tuple[str, ...] | list[str]) -> None:
+    """A caption under a figure: the build it comes from and the layers it uses (with status)."""
+    info = manifest()
+    names = []
+    for layer_id in layer_ids:
+        entry = info["layers"].get(layer_id)
+        if entry is None:
+            continue
+        title = entry["title_en"] if lang() == "en" else entry["title_fr"]
+        status = "" if entry["status"] == "official" else f" — {t('status.' + entry['status'])}"
+        names.append(f"{title} ({entry['publisher']}, {entry['licence']}{status})")
+    st.caption(t("expo.sources_caption", build=escape_md(info["build_id"]),
+                 layers=escape_md(" ; ".join(names))))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _flood_figures(build: str):
+    from geo.flood_figures import flood_figures
+
+    insee = _manifest(build)["study_area"]["insee"]
+    arrondissements = _layer(build, "arrondissements")
+    return flood_figures(arrondissements[arrondissements["source_id"] == insee],
+                         _layer(build, "ppri"))
+
+
+def flood_figures():
+    """The study area's PPRI overlap and distance (``geo.flood_figures``), once per build."""
+    return _flood_figures(build_id())

@@ -1,0 +1,183 @@
+"""The map's shareable state: what the URL query parameters say, parsed, checked and written back.
+
+Parameters (other pages build links with them, keep the names):
+
+``layers``   comma-separated ids of the layers that are on (``layers=`` means none);
+``sel``      fid of the selected feature;
+``quartier`` INSEE code of an administrative quartier (e.g. ``7512001``), which filters and zooms;
+``basemap``  ``none`` | ``ign`` | ``osm``;
+``lat``, ``lon``, ``z``  the view;
+``types``    type filters, ``<layer>:<type>|<type>;<layer>:<type>``.
+
+Behaviour note: parsing never raises. Whatever is unknown or malformed is dropped, the rest of
+the state falls back to the default view, and a short notice per problem is returned for the
+page to show.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
+
+BASEMAPS = ("none", "ign", "osm")
+#: Offline-safe: a workshop room without internet shows the same map.
+DEFAULT_BASEMAP = "none"
+#: Parameters of other parts of the app, passed through untouched.
+FOREIGN_PARAMS = frozenset({"lang"})
+MAP_PARAMS = frozenset({"layers", "sel", "quartier", "basemap", "lat", "lon", "z", "types"})
+#: Bounds of a sensible view on Paris (lon/lat) and zoom range of the map.
+VIEW_BOUNDS = (2.0, 48.6, 2.7, 49.1)
+ZOOM_RANGE = (10, 19)
+COORD_DECIMALS = 5
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One problem found in the URL: the parameter, the value as given, the reason key."""
+
+    param: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class MapState:
+    """What the map shows. ``types`` maps a layer id to the types kept (absent: all types)."""
+
+    layers: tuple[str, ...]
+    basemap: str = DEFAULT_BASEMAP
+    sel: str | None = None
+    quartier: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    z: int | None = None
+    types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def has_view(self) -> bool:
+        return self.lat is not None and self.lon is not None and self.z is not None
+
+    def with_view(self, lat: float, lon: float, z: int) -> MapState:
+        return replace(self, lat=round(lat, COORD_DECIMALS), lon=round(lon, COORD_DECIMALS),
+                       z=int(z))
+
+
+def _first(value: object) -> str:
+    """A query value as one string (Streamlit gives the last value; dicts may hold lists)."""
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else ""
+    return str(value)
+
+
+def _number(text: str) -> float | None:
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def parse(params: Mapping[str, object], known_layers: Collection[str],
+          default_layers: tuple[str, ...], known_quartiers: Collection[str] = (),
+          known_types: Mapping[str, Collection[str]] | None = None
+          ) -> tuple[MapState, list[Notice]]:
+    """The state a URL asks for, and the notices about what had to be dropped.
+
+    Parameters
+    ----------
+    params
+        The query parameters (``st.query_params`` or any mapping of str to str or list).
+    known_layers
+        Layer ids the map can draw; others are dropped with a notice.
+    default_layers
+        Layers on when the URL has no ``layers`` parameter.
+    known_quartiers
+        Valid quartier codes (empty: any 7-digit code is accepted).
+    known_types
+        For each filterable layer, the types it holds (``None``: any type is accepted).
+    """
+    notices: list[Notice] = []
+    values = {key: _first(value) for key, value in params.items()}
+    for key, value in values.items():
+        if key not in MAP_PARAMS and key not in FOREIGN_PARAMS:
+            notices.append(Notice(key, value, "unknown_param"))
+
+    layers = default_layers
+    if "layers" in values:
+        asked = [item.strip() for item in values["layers"].split(",") if item.strip()]
+        kept = []
+        for item in asked:
+            if item not in known_layers:
+                notices.append(Notice("layers", item, "unknown_layer"))
+            elif item not in kept:
+                kept.append(item)
+        layers = tuple(kept) if kept or not asked else default_layers
+
+    basemap = values.get("basemap", DEFAULT_BASEMAP).strip().lower()
+    if basemap not in BASEMAPS:
+        notices.append(Notice("basemap", values["basemap"], "bad_basemap"))
+        basemap = DEFAULT_BASEMAP
+
+    quartier = values.get("quartier", "").strip() or None
+    if quartier is not None:
+        valid = quartier.isdigit() and len(quartier) == 7
+        if not valid or (known_quartiers and quartier not in known_quartiers):
+            notices.append(Notice("quartier", values["quartier"], "bad_quartier"))
+            quartier = None
+
+    sel = values.get("sel", "").strip() or None
+    if sel is not None and (":" not in sel or len(sel) > 200
+                            or sel.split(":", 1)[0] not in known_layers):
+        notices.append(Notice("sel", values["sel"], "bad_sel"))
+        sel = None
+
+    lat = lon = z = None
+    view_keys = [key for key in ("lat", "lon", "z") if key in values]
+    if view_keys:
+        lat_n, lon_n, z_n = (_number(values.get(key, "")) for key in ("lat", "lon", "z"))
+        west, south, east, north = VIEW_BOUNDS
+        ok = (lat_n is not None and lon_n is not None and z_n is not None
+              and south <= lat_n <= north and west <= lon_n <= east
+              and ZOOM_RANGE[0] <= z_n <= ZOOM_RANGE[1] and z_n == int(z_n))
+        if ok:
+            lat, lon, z = round(lat_n, COORD_DECIMALS), round(lon_n, COORD_DECIMALS), int(z_n)
+        else:
+            shown = "&".join(f"{key}={values[key]}" for key in view_keys)
+            notices.append(Notice("view", shown, "bad_view"))
+
+    types: dict[str, tuple[str, ...]] = {}
+    for chunk in filter(None, (part.strip() for part in values.get("types", "").split(";"))):
+        layer, sep, rest = chunk.partition(":")
+        if not sep or layer not in known_layers:
+            notices.append(Notice("types", chunk, "bad_types"))
+            continue
+        wanted = [item for item in rest.split("|") if item]
+        allowed = None if known_types is None else known_types.get(layer)
+        if known_types is not None and allowed is None:
+            notices.append(Notice("types", chunk, "bad_types"))
+            continue
+        bad = [item for item in wanted if allowed is not None and item not in allowed]
+        for item in bad:
+            notices.append(Notice("types", f"{layer}:{item}", "bad_types"))
+        types[layer] = tuple(item for item in wanted if item not in bad)
+
+    state = MapState(layers=layers, basemap=basemap, sel=sel, quartier=quartier,
+                     lat=lat, lon=lon, z=z, types=types)
+    return state, notices
+
+
+def to_params(state: MapState) -> dict[str, str]:
+    """The query parameters that reopen ``state`` (every map parameter, in a stable order)."""
+    params = {"layers": ",".join(state.layers), "basemap": state.basemap}
+    if state.quartier:
+        params["quartier"] = state.quartier
+    if state.sel:
+        params["sel"] = state.sel
+    if state.types:
+        params["types"] = ";".join(f"{layer}:{'|'.join(kinds)}"
+                                   for layer, kinds in sorted(state.types.items()))
+    if state.has_view:
+        params.update(lat=f"{state.lat:.{COORD_DECIMALS}f}", lon=f"{state.lon:.{COORD_DECIMALS}f}",
+                      z=str(state.z))
+    return params

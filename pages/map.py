@@ -1,0 +1,201 @@
+"""« Carte »: the risk map of the study area, the app's home.
+
+Widgets → ``geo.mapstate`` (URL state) → ``geo.mapview`` (light layers) → ``st_folium``; clicks come
+back as the fid carried in the tooltip and the details are looked up on the server.
+"""
+
+from dataclasses import replace
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import mapdetails, mapstate, mapview, ui
+from geo.errors import ResilienceError
+
+MAP_HEIGHT = 640
+lang = ui.lang()
+manifest = ui.require_build()
+info = manifest["layers"]
+available = [layer_id for layer_id in mapview.LAYERS if layer_id in info]
+study = ui.layer("arrondissements")
+study = study[study["source_id"] == manifest["study_area"]["insee"]]
+west, south, east, north = study.total_bounds
+home = ((south + north) / 2, (west + east) / 2, mapview.zoom_for_bounds((west, south, east, north)))
+quartiers = ui.layer("quartiers")
+quartiers = quartiers[quartiers["c_ar"] == int(manifest["study_area"]["insee"][-2:])]
+quartier_names = dict(zip(quartiers["source_id"], quartiers["name"], strict=True))
+kinds = {lid: ui.layer_kinds(lid) for lid in available if mapview.LAYERS[lid].filter_types}
+
+
+def title(layer_id: str) -> str:
+    entry = info[layer_id]
+    status = entry["status"]
+    tag = "" if status == "official" else f" — {ui.t(f'map.{status}_tag')}"
+    return (entry["title_en"] if lang == "en" else entry["title_fr"]) + tag
+
+
+def num(value: float, decimals: int = 0) -> str:
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+
+
+def seed_widgets(state: mapstate.MapState) -> None:
+    """Widgets take the state a URL asks for (first visit, or a link from another page)."""
+    for layer_id in available:
+        st.session_state[f"map.layer.{layer_id}"] = layer_id in state.layers
+    for layer_id, options in kinds.items():
+        st.session_state[f"map.types.{layer_id}"] = list(state.types.get(layer_id, options))
+    st.session_state["map.quartier"] = state.quartier or ""
+    st.session_state["map.basemap"] = state.basemap
+    st.session_state["map.sel"] = state.sel
+    st.session_state["map.view"] = (state.lat, state.lon, state.z) if state.has_view else None
+
+
+def fly_to(lat: float, lon: float, z: int) -> None:
+    st.session_state["map.view"] = (round(lat, 5), round(lon, 5), z)
+
+
+def on_quartier() -> None:
+    code = st.session_state["map.quartier"]
+    if code:
+        bounds = quartiers[quartiers["source_id"] == code].total_bounds
+        fly_to((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2,
+               mapview.zoom_for_bounds(bounds))
+    else:
+        fly_to(*home)
+
+
+def on_hit(hit: mapdetails.Hit) -> None:
+    st.session_state[f"map.layer.{hit.layer_id}"] = True
+    st.session_state["map.sel"] = hit.fid
+    zoom = 17 if hit.bounds[0] == hit.bounds[2] else mapview.zoom_for_bounds(hit.bounds)
+    fly_to(hit.lat, hit.lon, zoom)
+
+
+url = {key: value for key, value in st.query_params.to_dict().items()
+       if key not in mapstate.FOREIGN_PARAMS}
+if st.session_state.get("map.url") != url:
+    parsed, notices = mapstate.parse(url, available, mapview.DEFAULT_LAYERS, quartier_names, kinds)
+    seed_widgets(parsed)
+    st.session_state["map.notices"] = (parsed, notices)
+
+with st.sidebar:
+    query = st.text_input(ui.t("map.search"), key="map.search",
+                          placeholder=ui.t("map.search_placeholder"))
+    if query.strip():
+        hits = mapdetails.search({lid: ui.layer(lid) for lid in available}, query)
+        for hit in hits:
+            st.button(f"{hit.name} — {title(hit.layer_id)}", key=f"map.hit.{hit.fid}",
+                      on_click=on_hit, args=(hit,), use_container_width=True)
+        if not hits:
+            st.caption(ui.t("map.search_none", query=query))
+    st.selectbox(ui.t("map.quartier"), ["", *quartier_names], key="map.quartier",
+                 on_change=on_quartier,
+                 format_func=lambda code: quartier_names.get(code, ui.t("map.quartier_all")))
+    st.radio(ui.t("map.basemap"), mapstate.BASEMAPS, key="map.basemap", help=ui.t("map.basemap_help"),
+             format_func=lambda name: ui.t(f"map.basemap_{name}"))
+    for family in mapview.FAMILIES:
+        with st.expander(ui.t(f"map.family.{family}"), expanded=family != "boundaries"):
+            for spec in mapview.family_layers(family, available):
+                if st.checkbox(title(spec.id), key=f"map.layer.{spec.id}") and spec.id in kinds:
+                    st.multiselect(ui.t("map.types"), kinds[spec.id], key=f"map.types.{spec.id}")
+
+types = {lid: tuple(st.session_state[f"map.types.{lid}"]) for lid in kinds
+         if set(st.session_state[f"map.types.{lid}"]) != set(kinds[lid])}
+view = st.session_state["map.view"] or home
+state = mapstate.MapState(
+    layers=tuple(lid for lid in available if st.session_state[f"map.layer.{lid}"]),
+    basemap=st.session_state["map.basemap"], sel=st.session_state["map.sel"],
+    quartier=st.session_state["map.quartier"] or None, types=types,
+    **(dict(zip(("lat", "lon", "z"), view, strict=True)) if st.session_state["map.view"] else {}))
+
+
+def save_url(state: mapstate.MapState) -> None:
+    params = mapstate.to_params(state)
+    for key in mapstate.MAP_PARAMS - set(params):
+        st.query_params.pop(key, None)
+    st.query_params.update(params)
+    st.session_state["map.url"] = {key: value for key, value in st.query_params.to_dict().items()
+                                   if key not in mapstate.FOREIGN_PARAMS}
+
+
+def side_panel(state: mapstate.MapState) -> None:
+    """Beside the map: flood figures when the flood layer is on, the legend of visible layers."""
+    if "ppri" in state.layers:
+        figures = ui.flood_figures()
+        st.markdown(f"**{ui.t('map.flood_title')}**")
+        area = manifest["study_area"]["name"]
+        st.metric(ui.t("map.flood_overlap", area=ui.escape_md(area)),
+                  f"{num(figures.overlap_m2 / 10_000, 1)} ha ({num(100 * figures.overlap_share, 1)} %)")
+        st.metric(ui.t("map.flood_distance"), f"{num(figures.distance_m)} m")
+        st.caption(ui.t("map.flood_nearest", zone=ui.escape_md(figures.nearest_zone),
+                        quartier=ui.escape_md(figures.nearest_quartier), n=figures.sectors))
+    entries = mapview.legend(state.layers, {lid: title(lid) for lid in state.layers},
+                             {lid: info[lid]["status"] for lid in state.layers}, lang)
+    if entries:
+        st.markdown(f"**{ui.t('map.legend')}**")
+        st.html(mapview.legend_html(entries, lang))
+
+
+def details_panel(details: mapdetails.Details | None) -> None:
+    """The clicked (or linked) feature: its attributes, its layer's source and licence."""
+    st.markdown(f"**{ui.t('map.details')}**")
+    if details is None:
+        st.caption(ui.t("map.details_missing" if state.sel else "map.details_hint"))
+        return
+    status = "" if details.status == "official" else f" ({ui.t(f'map.{details.status}_tag')})"
+    st.markdown(f"*{ui.escape_md(details.layer_title)}*{ui.escape_md(status)}")
+    st.markdown("\n".join(f"- **{ui.escape_md(label)}** : {ui.escape_md(value)}"
+                          for label, value in details.attributes))
+    with st.expander(ui.t("map.source")):
+        st.markdown("\n".join(f"- **{ui.escape_md(label)}** : {ui.escape_md(value)}"
+                              for label, value in details.provenance))
+        if details.note:
+            st.caption(ui.escape_md(details.note))
+    st.button(ui.t("map.details_close"), key="map.close",
+              on_click=lambda: st.session_state.update({"map.sel": None}))
+
+
+try:
+    st.title(ui.t("map.title"))
+    parsed, notices = st.session_state["map.notices"]
+    same = (parsed.layers, parsed.basemap, parsed.quartier) == (state.layers, state.basemap,
+                                                               state.quartier)
+    for notice in notices if same else []:
+        st.info(ui.t("map.notice", items=ui.escape_md(
+            f"{notice.param}={notice.value} ({ui.t(f'map.reason.{notice.reason}')})")))
+    groups = [mapview.feature_group(lid, ui.map_layer_json(lid, types.get(lid), state.quartier),
+                                    title(lid)) for lid in state.layers]
+    selected = None
+    if state.sel and mapdetails.layer_of(state.sel) in available:
+        frame = ui.layer(mapdetails.layer_of(state.sel))
+        selected = mapdetails.feature_details(frame, state.sel, ui.registry().layer(
+            mapdetails.layer_of(state.sel)), manifest, lang)
+        hit = frame[frame["fid"] == state.sel]
+        groups.append(mapview.highlight_group(mapview.highlight_geojson(hit) if len(hit) else None))
+    map_col, panel_col = st.columns([3, 1.15])
+    with map_col:
+        out = st_folium(mapview.base_map(home[:2], home[2], state.basemap), key="map.folium",
+                        height=MAP_HEIGHT, use_container_width=True, center=view[:2], zoom=view[2],
+                        feature_group_to_add=groups,
+                        returned_objects=["last_object_clicked_tooltip", "center", "zoom"])
+        st.caption(ui.t("map.share"))
+    out = out or {}
+    tooltip = out.get("last_object_clicked_tooltip")
+    if tooltip and tooltip != st.session_state.get("map.tooltip"):
+        st.session_state["map.tooltip"] = tooltip
+        fid = mapview.fid_from_tooltip(tooltip)
+        if fid and fid != state.sel:
+            st.session_state["map.sel"] = fid
+            save_url(replace(state, sel=fid))
+            st.rerun()
+    center, zoom = out.get("center"), out.get("zoom")
+    if center and zoom and (round(center["lat"], 5), round(center["lng"], 5), zoom) != view:
+        fly_to(center["lat"], center["lng"], int(zoom))
+        state = state.with_view(center["lat"], center["lng"], int(zoom))
+    save_url(state)
+    with panel_col:
+        details_panel(selected)
+        side_panel(state)
+except ResilienceError as exc:
+    ui.show_error(exc)
