@@ -79,14 +79,14 @@ st.subheader(ui.t("export.preview"))
 st.markdown(ui.t("export.total", count=sum(shown.counts.values())))
 st.dataframe(pd.DataFrame({ui.t("export.col_layer"): [_title(i) for i in shown.counts],
                            ui.t("export.col_count"): list(shown.counts.values())}),
-             hide_index=True, key="export.counts")
+             hide_index=True)
 empty = [_title(i) for i, n in shown.counts.items() if not n]
 if empty:
     st.warning(ui.t("export.empty_layers", layers=", ".join(empty)))
 st.dataframe(shown.table.assign(layer=shown.table["layer"].map(_title)).rename(columns={
     "layer": ui.t("export.col_layer"), "name": ui.t("export.col_name"), "kind": ui.t("export.col_kind"),
     "address": ui.t("export.col_address"), "quartier_name": ui.t("export.col_quartier")}),
-    hide_index=True, key="export.table")
+    hide_index=True)
 
 st.download_button(ui.t("export.download", name=download.filename), download.data,
                    file_name=download.filename, mime=download.mime, type="primary",
