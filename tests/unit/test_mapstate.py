@@ -1,0 +1,105 @@
+"""URL state of the map: parsing (incl. malformed parameters), validation, round trip."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.mapstate import DEFAULT_BASEMAP, MapState, parse, to_params
+
+KNOWN = ("arrondissements", "quartiers", "ppri", "schools_maternelle", "schools_elementaire",
+         "sports")
+DEFAULT = ("arrondissements", "quartiers")
+QUARTIERS = ("7512001", "7512002", "7512003", "7512004")
+TYPES = {"sports": ("Court de tennis", "Dojo / Salle d'arts martiaux", "Salle de danse")}
+
+
+def _parse(params):
+    return parse(params, KNOWN, DEFAULT, QUARTIERS, TYPES)
+
+
+def test_no_parameter_gives_the_default_view_without_notice():
+    state, notices = _parse({})
+    assert state == MapState(layers=DEFAULT)
+    assert state.basemap == DEFAULT_BASEMAP == "none"
+    assert not state.has_view
+    assert notices == []
+
+
+def test_link_of_the_actions_page_opens_exactly_those_layers():
+    state, notices = _parse({"layers": "schools_maternelle,schools_elementaire"})
+    assert state.layers == ("schools_maternelle", "schools_elementaire")
+    assert notices == []
+
+
+def test_empty_layers_means_no_layer():
+    state, notices = _parse({"layers": ""})
+    assert state.layers == ()
+    assert notices == []
+
+
+def test_full_state_is_read():
+    state, notices = _parse({"layers": "ppri,sports", "sel": "sports:E123", "quartier": "7512001",
+                             "basemap": "ign", "lat": "48.86", "lon": "2.39", "z": "15",
+                             "types": "sports:Court de tennis|Salle de danse", "lang": "en"})
+    assert notices == []
+    assert state.layers == ("ppri", "sports")
+    assert (state.sel, state.quartier, state.basemap) == ("sports:E123", "7512001", "ign")
+    assert (state.lat, state.lon, state.z) == (48.86, 2.39, 15)
+    assert state.types == {"sports": ("Court de tennis", "Salle de danse")}
+
+
+@pytest.mark.parametrize(("params", "param", "reason"), [
+    ({"layers": "ppri,nope"}, "layers", "unknown_layer"),
+    ({"basemap": "google"}, "basemap", "bad_basemap"),
+    ({"quartier": "7511104"}, "quartier", "bad_quartier"),
+    ({"quartier": "<script>"}, "quartier", "bad_quartier"),
+    ({"sel": "no-colon"}, "sel", "bad_sel"),
+    ({"sel": "nolayer:12"}, "sel", "bad_sel"),
+    ({"lat": "abc", "lon": "2.39", "z": "15"}, "view", "bad_view"),
+    ({"lat": "48.86", "lon": "2.39"}, "view", "bad_view"),
+    ({"lat": "nan", "lon": "2.39", "z": "15"}, "view", "bad_view"),
+    ({"lat": "10", "lon": "2.39", "z": "15"}, "view", "bad_view"),
+    ({"lat": "48.86", "lon": "2.39", "z": "15.5"}, "view", "bad_view"),
+    ({"lat": "48.86", "lon": "2.39", "z": "99"}, "view", "bad_view"),
+    ({"types": "sports"}, "types", "bad_types"),
+    ({"types": "sports:Golf"}, "types", "bad_types"),
+    ({"types": "ppri:B"}, "types", "bad_types"),
+    ({"foo": "bar"}, "foo", "unknown_param"),
+])
+def test_malformed_parameter_gives_default_and_a_notice(params, param, reason):
+    state, notices = _parse(params)
+    assert [(n.param, n.reason) for n in notices] == [(param, reason)]
+    default = MapState(layers=DEFAULT)
+    if param == "layers":
+        assert state.layers == ("ppri",)
+    else:
+        assert (state.layers, state.basemap, state.quartier, state.sel, state.has_view) == (
+            default.layers, default.basemap, None, None, False)
+
+
+def test_only_unknown_layers_fall_back_to_default_layers():
+    state, notices = _parse({"layers": "x,y"})
+    assert state.layers == DEFAULT
+    assert [n.value for n in notices] == ["x", "y"]
+
+
+def test_list_values_and_duplicates_are_tolerated():
+    state, notices = _parse({"layers": ["ppri", "ppri,ppri,sports"], "basemap": " OSM "})
+    assert state.layers == ("ppri", "sports")
+    assert state.basemap == "osm"
+    assert notices == []
+
+
+def test_to_params_round_trips():
+    state = MapState(layers=("ppri", "sports"), basemap="osm", sel="sports:E1", quartier="7512004",
+                     types={"sports": ("Salle de danse",)}).with_view(48.8612345678, 2.3912345, 16)
+    params = to_params(state)
+    assert params["lat"] == "48.86123" and params["z"] == "16"
+    again, notices = _parse(params)
+    assert notices == []
+    assert again == state
+
+
+def test_to_params_writes_empty_layers_so_a_link_keeps_them_off():
+    assert to_params(MapState(layers=()))["layers"] == ""
+    assert _parse(to_params(MapState(layers=())))[0].layers == ()

@@ -1,0 +1,169 @@
+"""Map layer building with synthetic frames: filters, simplification, escaping, offline assets."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import geopandas as gpd
+import pytest
+from pyproj import Transformer
+from shapely.geometry import Point, Polygon
+
+from geo import mapview
+from geo.assets import LEAFLET_CSS, LEAFLET_JS
+from geo.mapview import (
+    FID_MARK,
+    HEAT_SCALE,
+    LAYERS,
+    feature_group,
+    fid_from_tooltip,
+    layer_geojson,
+    light_geometry,
+    select,
+    zoom_for_bounds,
+)
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def points() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"fid": ["sports:1", "sports:2", f"sports:{XSS}"],
+         "name": ["Gymnase A", XSS, ""],
+         "kind": ["Court de tennis", "Salle de danse", "Court de tennis"],
+         "quartier": ["7512001", "7512002", "7512001"],
+         "extra_field": ["big value " * 50, "x", "y"]},
+        geometry=[Point(2.3912345678, 48.8612345678), Point(2.40, 48.86), Point(2.41, 48.87)],
+        crs="EPSG:4326")
+
+
+def wiggly_polygon() -> gpd.GeoDataFrame:
+    """A 500 m square (Lambert-93) whose south edge has 200 vertices 10 cm off the line."""
+    x0, y0 = 655_000.0, 6_862_000.0
+    south = [(x0 + i * 2.5, y0 + (0.1 if i % 2 else 0.0)) for i in range(201)]
+    ring = south + [(x0 + 500, y0 + 500), (x0, y0 + 500)]
+    frame = gpd.GeoDataFrame({"fid": ["ppri:1"], "name": [""], "kind": ["B"], "quartier": ["7511101"],
+                              "avg_heat_score": ["9.5"]},
+                             geometry=[Polygon(ring)], crs="EPSG:2154")
+    return frame.to_crs("EPSG:4326")
+
+
+def test_select_filters_types_and_quartier():
+    frame = points()
+    layer = LAYERS["sports"]
+    assert list(select(frame, layer, ("Court de tennis",))["fid"]) == ["sports:1", f"sports:{XSS}"]
+    assert list(select(frame, layer, None, "7512002")["fid"]) == ["sports:2"]
+    assert select(frame, layer, (), None).empty
+    # layers the quartier filter does not apply to keep everything
+    assert len(select(frame, LAYERS["quartiers"], None, "7512002")) == 3
+
+
+def test_light_geometry_simplifies_and_rounds():
+    frame = wiggly_polygon()
+    light = light_geometry(frame)
+    before = len(frame.geometry.iloc[0].exterior.coords)
+    after = len(light.iloc[0].exterior.coords)
+    assert before > 200 and after < 10
+    for x, y in light.iloc[0].exterior.coords:
+        assert round(x, 5) == x and round(y, 5) == y
+    # the simplified outline stays within a couple of metres of the original
+    moved = frame.to_crs("EPSG:2154").geometry.iloc[0].hausdorff_distance(
+        light.to_crs("EPSG:2154").iloc[0])
+    assert moved < 2.5
+
+
+def test_light_geometry_refuses_other_crs():
+    with pytest.raises(ValueError):
+        light_geometry(wiggly_polygon().to_crs("EPSG:2154"))
+
+
+def test_layer_geojson_keeps_only_tooltip_properties_escaped():
+    text = layer_geojson(points(), LAYERS["sports"])
+    assert "<img" not in text and "</" not in text
+    data = json.loads(text)
+    features = data["features"]
+    assert len(features) == 3
+    for feature in features:
+        assert set(feature["properties"]) <= {"f", "n", "k", "c"}
+    assert features[0]["properties"] == {"f": "sports:1", "n": "Gymnase A", "k": "Court de tennis"}
+    assert features[1]["properties"]["n"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert features[2]["properties"]["f"] == "sports:&lt;img src=x onerror=alert(1)&gt;"
+    assert "n" not in features[2]["properties"]  # no name: the layer title is shown instead
+    assert features[0]["geometry"]["coordinates"] == [2.39123, 48.86123]
+    assert "big value" not in text
+
+
+def test_scaled_layer_gets_colour_from_value():
+    frame = wiggly_polygon()
+    data = json.loads(layer_geojson(frame, LAYERS["iris_heat"], lang="en"))
+    props = data["features"][0]["properties"]
+    assert props["c"] == HEAT_SCALE.colours[-1]  # 9.5 is above the last break (9.0)
+    assert props["k"] == "Mean heat score (0-10) : 9.5"
+    assert HEAT_SCALE.colour(4.0) == HEAT_SCALE.colours[0]
+    assert HEAT_SCALE.colour(6.5) == HEAT_SCALE.colours[2]
+    assert HEAT_SCALE.colour(math.nan) is None
+    assert len(HEAT_SCALE.steps()) == len(HEAT_SCALE.colours)
+
+
+def test_feature_group_script_escapes_title_and_carries_fid_mark():
+    group = feature_group("sports", layer_geojson(points(), LAYERS["sports"]), f"Sports {XSS}",
+                          "données dérivées")
+    fmap = mapview.base_map((48.86, 2.39), 14)
+    group.add_to(fmap)
+    html = fmap.get_root().render()
+    assert XSS not in html
+    assert "Sports &lt;img src=x onerror=alert(1)&gt;" in html
+    assert FID_MARK in html
+    assert "L.circleMarker" in html
+
+
+def test_fid_from_tooltip_text():
+    # what streamlit-folium returns: the tooltip HTML's textContent
+    assert fid_from_tooltip(f"Gymnase ACourt de tennis{FID_MARK}sports:1") == "sports:1"
+    assert fid_from_tooltip(f"a{FID_MARK}b{FID_MARK}ppri:3") == "ppri:3"
+    assert fid_from_tooltip("no mark") is None
+    assert fid_from_tooltip(None) is None
+    assert fid_from_tooltip(f"x{FID_MARK} ") is None
+
+
+@pytest.mark.parametrize("basemap", ["none", "ign", "osm"])
+def test_base_map_loads_only_the_apps_own_assets(basemap):
+    fmap = mapview.base_map((48.86, 2.39), 14, basemap)
+    html = fmap.get_root().render()
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
+    styles = re.findall(r'<link[^>]+href="([^"]+)"', html)
+    assert scripts == [LEAFLET_JS] and styles == [LEAFLET_CSS]
+    remote = set(re.findall(r"https?://[a-z0-9.-]+", html))
+    expected = {"none": set(), "ign": {"https://data.geopf.fr", "https://www.ign.fr"},
+                "osm": {"https://tile.openstreetmap.org", "https://www.openstreetmap.org"}}
+    assert remote == expected[basemap]
+    assert "preferCanvas" in html
+
+
+def test_zoom_for_bounds_fits_and_is_the_largest_that_fits():
+    bounds = (2.363356, 48.837625, 2.43005, 48.887414)
+    to_merc = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    (x0, x1), (y0, y1) = to_merc.transform([bounds[0], bounds[2]], [bounds[1], bounds[3]])
+    zoom = zoom_for_bounds(bounds, 640, 600)
+    metres_per_px = lambda z: 2 * math.pi * 6378137 / (256 * 2 ** z)  # noqa: E731
+    assert (x1 - x0) / metres_per_px(zoom) <= 640 and (y1 - y0) / metres_per_px(zoom) <= 600
+    assert (x1 - x0) / metres_per_px(zoom + 1) > 640 or (y1 - y0) / metres_per_px(zoom + 1) > 600
+
+
+def test_legend_lists_visible_layers_with_status_and_scale():
+    ids = ["iris_heat", "arrondissements", "sports"]
+    entries = mapview.legend(ids, {"iris_heat": XSS}, {"iris_heat": "derived"}, "fr")
+    assert [e.layer_id for e in entries] == ["arrondissements", "iris_heat", "sports"]
+    html = mapview.legend_html(entries, "fr")
+    assert XSS not in html and "&lt;img" in html
+    assert "données dérivées" in html
+    assert html.count("background:#") >= len(HEAT_SCALE.colours)
+
+
+def test_every_layer_definition_is_consistent():
+    assert set(mapview.DEFAULT_LAYERS) <= set(LAYERS)
+    for layer in LAYERS.values():
+        assert layer.family in mapview.FAMILIES
+        assert re.fullmatch(r"#[0-9a-f]{6}", layer.colour)
