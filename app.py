@@ -17,6 +17,9 @@ ui.language_switch()
 
 pages = [
     st.Page("pages/map.py", title=ui.t("nav.map"), icon="🗺️", url_path="carte", default=True),
+    st.Page("pages/flood.py", title=ui.t("expo.nav.flood"), icon="🌊", url_path="inondation"),
+    st.Page("pages/heat.py", title=ui.t("expo.nav.heat"), icon="🌡️", url_path="chaleur"),
+    st.Page("pages/sheet.py", title=ui.t("expo.nav.sheet"), icon="📄", url_path="fiche"),
     st.Page("pages/sources.py", title=ui.t("nav.sources"), icon="📚", url_path="sources-et-methodes"),
     st.Page("pages/downloads.py", title=ui.t("nav.downloads"), icon="⬇️", url_path="downloads"),
 ]

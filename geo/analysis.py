@@ -22,6 +22,7 @@ import shapely
 
 from geo import access, facilities, flood, heat, store
 from geo.errors import AnalysisError
+from geo.i18n import t
 from geo.settings import DATA_DIR, METRIC_CRS
 
 ANALYSIS_FILE = DATA_DIR / "analysis.toml"
@@ -100,9 +101,29 @@ class Analysis:
     def key(self) -> str:
         return f"{self.build_id}:{self.settings.key()}"
 
+    def kind_summary(self) -> pd.DataFrame:
+        """Per kind of cool place: whether it counts for the target, number of places, share of
+        the study area within the target by that kind alone, median and longest walking time
+        over the grid."""
+        rows = [{"kind": kind, "counted": kind in self.settings.access.target_kinds,
+                 "places": len(self.places.get(kind, ())),
+                 "area_within": access.area_share(self.grid, column=f"{kind}_within"),
+                 "median_min": float(self.grid[f"{kind}_min"].median()),
+                 "max_min": float(self.grid[f"{kind}_min"].max())} for kind in access.COOL_KINDS]
+        return pd.DataFrame(rows)
+
     def gap_cells(self) -> gpd.GeoDataFrame:
         """Grid pieces outside the walking target (for the map's « access gap » layer)."""
         return self.grid[~self.grid["within_target"]]
+
+
+def method_text(settings: access.AccessSettings, lang: str) -> str:
+    """The walking-time method in one sentence, with the values used (shown under figures)."""
+    return t("expo.method_access", lang, speed=f"{settings.walking_speed_kmh:g}",
+             mpm=f"{settings.metres_per_minute:.0f}", detour=f"{settings.detour_factor:g}",
+             minutes=f"{settings.target_minutes:g}", metres=f"{settings.target_distance_m:.0f}",
+             cell=f"{settings.grid_cell_m:g}",
+             kinds=", ".join(t(f"expo.kind.{k}", lang) for k in settings.target_kinds))
 
 
 def _check(layers: Mapping[str, gpd.GeoDataFrame]) -> None:
@@ -128,11 +149,13 @@ def run(manifest: dict, layers: Mapping[str, gpd.GeoDataFrame],
     zones = flood.dissolve_zones(ppri)
     study_zone = flood.nearest_zone(study_geom, ppri)
     neighbours = flood.neighbour_exposure(arrs, zones, c_ar)
-    hosts = flood.hosts_with_distance(
-        facilities.host_candidates(layers, c_ar, settings.flood.same_site_m), ppri)
-
     acc = settings.access
     places = access.cool_places(layers, acc.green_excluded_types)
+    hosts = flood.hosts_with_distance(
+        facilities.host_candidates(layers, c_ar, settings.flood.same_site_m), ppri)
+    hosts = gpd.GeoDataFrame(pd.concat([hosts.drop(columns="geometry"),
+                                        access.access_table(hosts.geometry, places, acc)], axis=1),
+                             geometry=hosts.geometry, crs=METRIC_CRS)
     fac = facilities.access_facilities(layers, c_ar)
     fac = gpd.GeoDataFrame(
         pd.concat([fac.drop(columns="geometry"), access.access_table(fac.geometry, places, acc),
@@ -154,6 +177,8 @@ def run(manifest: dict, layers: Mapping[str, gpd.GeoDataFrame],
     councils = (heat.council_indicators(layers["cq_climate"], iris_pop, c_ar)
                 if "cq_climate" in layers else gpd.GeoDataFrame())
     summary = _quartier_summary(quartiers, grid, fac, iris)
+    summary["zone_m"] = summary["quartier"].map(
+        flood.zone_distances(quartiers.geometry, ppri)["zone_m"])
     used = tuple(sorted({*FLOOD_LAYERS, *ACCESS_LAYERS, *HEAT_LAYERS} & set(layers)))
     return Analysis(build_id=manifest["build_id"], settings=settings, c_ar=c_ar,
                     insee=area["insee"], area_name=area["name"],

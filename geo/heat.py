@@ -66,8 +66,8 @@ def council_indicators(cq_climate: gpd.GeoDataFrame, iris_population: gpd.GeoDat
     share, and the population estimated by areal interpolation of the IRIS counts (even density
     inside each IRIS; the 2014 council outlines do not follow IRIS boundaries)."""
     councils = cq_climate[cq_climate["c_ar"] == c_ar]
-    out = councils[["fid", "source_id", "name", "vulnj_note", "vulnn_note", "prop_at_flood_risk",
-                    "geometry"]].copy()
+    out = councils[["fid", "source_id", "name", "quartier", "quartier_name", "vulnj_note", "vulnn_note",
+                    "prop_at_flood_risk", "geometry"]].copy()
     for column in ("vulnj_note", "vulnn_note", "prop_at_flood_risk"):
         out[column] = numeric(out[column])
     out["population_est"] = np.nan

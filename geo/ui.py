@@ -176,3 +176,46 @@ def _flood_figures(build: str):
 def flood_figures():
     """The study area's PPRI overlap and distance (``geo.flood_figures``), once per build."""
     return _flood_figures(build_id())
+
+
+# --------------------------------------------------------------------------- exposure analyses
+# (pages/flood.py, pages/heat.py, pages/sheet.py)
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def analysis_settings():
+    """The settings of ``data/analysis.toml`` (read once per process)."""
+    from geo.analysis import load_settings
+
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _analysis(build: str, settings_key: str, _settings):
+    from geo import analysis as exposure
+
+    needed = {*exposure.FLOOD_LAYERS, *exposure.ACCESS_LAYERS, *exposure.HEAT_LAYERS}
+    layers = {layer_id: _layer(build, layer_id) for layer_id in _manifest(build)["layers"]
+              if layer_id in needed}
+    return exposure.run(_manifest(build), layers, _settings)
+
+
+def analysis():
+    """The exposure analyses of the current build, run once per build and settings (shared,
+    read-only: never mutate the result)."""
+    settings = analysis_settings()
+    return _analysis(build_id(), settings.key(), settings)
+
+
+def sources_caption(layer_ids: tuple[str, ...] | list[str]) -> None:
+    """A caption under a figure: the build it comes from and the layers it uses (with status)."""
+    info = manifest()
+    names = []
+    for layer_id in layer_ids:
+        entry = info["layers"].get(layer_id)
+        if entry is None:
+            continue
+        title = entry["title_en"] if lang() == "en" else entry["title_fr"]
+        status = "" if entry["status"] == "official" else f" — {t('status.' + entry['status'])}"
+        names.append(f"{title} ({entry['publisher']}, {entry['licence']}{status})")
+    st.caption(t("expo.sources_caption", build=escape_md(info["build_id"]),
+                 layers=escape_md(" ; ".join(names))))

@@ -130,7 +130,7 @@ def test_iris_and_quartier_heat_indicators_weight_by_population():
 def test_council_population_is_interpolated_by_area():
     councils = gpd.GeoDataFrame({"fid": ["cq:1"], "source_id": ["1"], "name": ["HALF"],
                                  "vulnj_note": ["5.5"], "vulnn_note": ["6"], "prop_at_flood_risk": ["0"],
-                                 "c_ar": [20]}, geometry=[box(X0, Y0, X0 + 50, Y0 + 100)], crs=METRIC_CRS)
+                                 "c_ar": [20], "quartier": ["7512001"], "quartier_name": ["Belleville"]}, geometry=[box(X0, Y0, X0 + 50, Y0 + 100)], crs=METRIC_CRS)
     iris = gpd.GeoDataFrame({"population": ["800"], "population_75_plus": ["80"]},
                             geometry=[box(X0, Y0, X0 + 100, Y0 + 100)], crs=METRIC_CRS)
     table = heat.council_indicators(councils, iris, 20)

@@ -1,0 +1,57 @@
+"""« Inondation »: the study area as a host territory in a 1910-type Seine flood."""
+
+import pandas as pd
+import streamlit as st
+
+from geo import ui
+from geo.analysis import FLOOD_LAYERS
+from geo.errors import ResilienceError
+from geo.facilities import HOST_CATEGORIES
+
+st.title(ui.t("expo.flood.title"))
+ui.require_build()
+try:
+    result = ui.analysis()
+except ResilienceError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+zone = result.study_zone
+st.write(ui.t("expo.flood.intro", area=ui.escape_md(result.area_name), c_ar=result.c_ar))
+study_row = result.neighbours[result.neighbours["study"]].iloc[0]
+c1, c2, c3 = st.columns(3)
+c1.metric(ui.t("expo.flood.distance"), f"{zone.distance_m:,.0f} m".replace(",", " "))
+c2.metric(ui.t("expo.flood.study_share"), f"{study_row['share']:.1%}")
+c3.metric(ui.t("expo.flood.hosts_count"), len(result.hosts))
+st.caption(ui.t("expo.flood.distance_note", zone=ui.escape_md(zone.zone), sector=ui.escape_md(zone.source_id),
+                c_ar=zone.c_ar or "?"))
+
+st.subheader(ui.t("expo.flood.neighbours"))
+others = result.neighbours[~result.neighbours["study"]]
+st.dataframe(pd.DataFrame({
+    ui.t("expo.col.arrondissement"): others["c_ar"].astype(str) + " – " + others["name"],
+    ui.t("expo.col.area_km2"): others["area_km2"].round(2),
+    ui.t("expo.col.zone_km2"): others["zone_km2"].round(3),
+    ui.t("expo.col.share"): (others["share"] * 100).round(1),
+}), hide_index=True, key="flood.neighbours")
+st.caption(ui.t("expo.flood.neighbours_method"))
+
+st.subheader(ui.t("expo.flood.hosts"))
+st.write(ui.t("expo.flood.hosts_intro"))
+categories = st.multiselect(ui.t("expo.flood.categories"), HOST_CATEGORIES, default=list(HOST_CATEGORIES),
+                            format_func=lambda c: ui.t(f"expo.category.{c}"), key="flood.categories")
+hosts = result.hosts[result.hosts["category"].isin(categories)]
+st.dataframe(pd.DataFrame({
+    ui.t("expo.col.category"): hosts["category"].map(lambda c: ui.t(f"expo.category.{c}")),
+    ui.t("expo.col.name"): hosts["name"],
+    ui.t("expo.col.address"): hosts["address"],
+    ui.t("expo.col.quartier"): hosts["quartier_name"],
+    ui.t("expo.col.zone_m"): hosts["zone_m"].round(0),
+    ui.t("expo.col.sheet"): "fiche?fid=" + hosts["fid"],
+}), hide_index=True, key="flood.hosts", column_config={
+    ui.t("expo.col.sheet"): st.column_config.LinkColumn(display_text=ui.t("expo.open_sheet"))})
+st.caption(ui.t("expo.flood.hosts_shown", shown=len(hosts), total=len(result.hosts)))
+
+with st.expander(ui.t("expo.method"), expanded=False):
+    st.markdown(ui.t("expo.flood.method", same_site=result.settings.flood.same_site_m))
+ui.sources_caption(FLOOD_LAYERS + ("cq_climate",))

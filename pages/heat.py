@@ -1,0 +1,111 @@
+"""« Chaleur »: who is far from a cool place, and the heat indicators per IRIS and conseil de quartier."""
+
+import pandas as pd
+import streamlit as st
+
+from geo import ui
+from geo.access import COOL_KINDS
+from geo.analysis import ACCESS_LAYERS, HEAT_LAYERS, method_text
+from geo.errors import ResilienceError
+from geo.facilities import ACCESS_CATEGORIES
+
+st.title(ui.t("expo.heat.title"))
+ui.require_build()
+try:
+    result = ui.analysis()
+except ResilienceError as exc:
+    ui.show_error(exc)
+    st.stop()
+acc = result.settings.access
+fac = result.facilities
+
+st.write(ui.t("expo.heat.intro", minutes=f"{acc.target_minutes:g}"))
+c1, c2, c3 = st.columns(3)
+c1.metric(ui.t("expo.heat.area_share"), f"{result.study_share:.1%}")
+c2.metric(ui.t("expo.heat.population_share"), f"{result.population_share:.1%}")
+c3.metric(ui.t("expo.heat.facilities_share"), f"{int(fac['within_target'].sum())} / {len(fac)}")
+st.caption(method_text(acc, ui.lang()))
+
+st.subheader(ui.t("expo.heat.by_kind"))
+summary = result.kind_summary()
+st.dataframe(pd.DataFrame({
+    ui.t("expo.col.kind"): summary["kind"].map(lambda k: ui.t(f"expo.kind.{k}")),
+    ui.t("expo.col.counted"): summary["counted"].map(lambda c: ui.t("expo.yes" if c else "expo.no")),
+    ui.t("expo.col.places"): summary["places"],
+    ui.t("expo.col.area_within"): (summary["area_within"] * 100).round(1),
+    ui.t("expo.col.median_min"): summary["median_min"].round(1),
+    ui.t("expo.col.max_min"): summary["max_min"].round(1),
+}), hide_index=True, key="heat.kinds")
+
+st.subheader(ui.t("expo.heat.by_quartier"))
+q = result.quartiers
+st.dataframe(pd.DataFrame({
+    ui.t("expo.col.quartier"): q["name"],
+    ui.t("expo.col.area_within"): (q["share_within"] * 100).round(1),
+    ui.t("expo.col.facilities"): q["facilities"],
+    ui.t("expo.col.facilities_outside"): q["facilities_outside"],
+    ui.t("expo.col.population"): q.get("population"),
+    ui.t("expo.col.population_75"): q.get("population_75_plus"),
+    ui.t("expo.col.heat_score"): q.get("heat_score", pd.Series(dtype=float)).round(2),
+    ui.t("expo.col.high_share"): (q.get("high_share", pd.Series(dtype=float)) * 100).round(0),
+    ui.t("expo.col.sheet"): "fiche?quartier=" + q["quartier"],
+}), hide_index=True, key="heat.quartiers", column_config={
+    ui.t("expo.col.sheet"): st.column_config.LinkColumn(display_text=ui.t("expo.open_sheet"))})
+
+st.subheader(ui.t("expo.heat.facilities"))
+left, right = st.columns([3, 1])
+categories = left.multiselect(ui.t("expo.heat.categories"), ACCESS_CATEGORIES,
+                              default=list(ACCESS_CATEGORIES), key="heat.categories",
+                              format_func=lambda c: ui.t(f"expo.category.{c}"))
+outside_only = right.checkbox(ui.t("expo.heat.outside_only"), key="heat.outside_only")
+shown = fac[fac["category"].isin(categories)]
+if outside_only:
+    shown = shown[~shown["within_target"]]
+table = {ui.t("expo.col.category"): shown["category"].map(lambda c: ui.t(f"expo.category.{c}")),
+         ui.t("expo.col.name"): shown["name"], ui.t("expo.col.quartier"): shown["quartier_name"]}
+for kind in COOL_KINDS:
+    table[ui.t(f"expo.col.min_{kind}")] = shown[f"{kind}_min"].round(1)
+table[ui.t("expo.col.within")] = shown["within_target"].map(lambda w: ui.t("expo.yes" if w else "expo.no"))
+table[ui.t("expo.col.sheet")] = "fiche?fid=" + shown["fid"]
+st.dataframe(pd.DataFrame(table), hide_index=True, key="heat.facilities", column_config={
+    ui.t("expo.col.sheet"): st.column_config.LinkColumn(display_text=ui.t("expo.open_sheet"))})
+st.caption(ui.t("expo.heat.facilities_shown", shown=len(shown), total=len(fac)))
+if (fac["old"]).any():
+    st.caption(ui.t("expo.heat.creche_note"))
+
+gaps = result.gap_cells()
+st.subheader(ui.t("expo.heat.gaps"))
+if gaps.empty:
+    st.write(ui.t("expo.heat.no_gap", minutes=f"{acc.target_minutes:g}"))
+else:
+    st.dataframe(pd.DataFrame({
+        ui.t("expo.col.cell"): gaps["cell"], ui.t("expo.col.quartier"): gaps["quartier_name"],
+        ui.t("expo.col.best_min"): gaps["best_min"].round(1),
+        ui.t("expo.col.area_m2"): gaps["area_m2"].round(0)}), hide_index=True, key="heat.gaps")
+ui.sources_caption(ACCESS_LAYERS)
+
+st.subheader(ui.t("expo.heat.indicators"))
+st.info(ui.t("expo.heat.derived_note"))
+if len(result.iris):
+    iris = result.iris
+    st.markdown(f"**{ui.t('expo.heat.iris')}**")
+    st.dataframe(pd.DataFrame({
+        ui.t("expo.col.iris"): iris["source_id"] + " " + iris["name"],
+        ui.t("expo.col.quartier"): iris["quartier_name"],
+        ui.t("expo.col.heat_class"): iris["heat_class"].map(lambda c: ui.t(f"expo.heat_class.{c}")),
+        ui.t("expo.col.heat_score"): iris["avg_heat_score"].round(2),
+        ui.t("expo.col.population"): iris["population"],
+        ui.t("expo.col.population_75"): iris["population_75_plus"],
+    }), hide_index=True, key="heat.iris")
+if len(result.councils):
+    cq = result.councils
+    st.markdown(f"**{ui.t('expo.heat.councils')}**")
+    st.dataframe(pd.DataFrame({
+        ui.t("expo.col.council"): cq["name"],
+        ui.t("expo.col.vuln_day"): cq["vulnj_note"].round(2),
+        ui.t("expo.col.vuln_night"): cq["vulnn_note"].round(2),
+        ui.t("expo.col.population_est"): cq["population_est"].round(-1),
+        ui.t("expo.col.population_75_est"): cq["population_75_plus_est"].round(-1),
+    }), hide_index=True, key="heat.councils")
+    st.caption(ui.t("expo.heat.councils_method"))
+ui.sources_caption(HEAT_LAYERS)
