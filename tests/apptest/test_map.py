@@ -1,0 +1,185 @@
+"""The map page through Streamlit's AppTest, with ``st_folium`` patched: layers on/off, filters,
+a simulated click showing the details panel, shared and malformed URLs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from unittest.mock import patch
+
+import geopandas as gpd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import mapview
+from geo.store import load_layer, load_manifest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "map.py")
+
+
+class FakeFolium:
+    """Stands for ``st_folium``: records what the page sends, returns a simulated interaction."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+        self.returns: dict = {}
+
+    def __call__(self, fig, **kwargs):
+        self.calls.append({"fig": fig, **kwargs})
+        return dict(self.returns)
+
+    @property
+    def last(self) -> dict:
+        return self.calls[-1]
+
+    def layers(self) -> dict[str, dict]:
+        """Layer id → GeoJSON sent, for the last call."""
+        out = {}
+        for group in self.last["feature_group_to_add"]:
+            child = next(iter(group._children.values()))
+            out[group.layer_name] = json.loads(child.data)
+        return out
+
+
+@pytest.fixture
+def app(real_build):
+    fake = FakeFolium()
+    with patch("streamlit_folium.st_folium", fake):
+        at = AppTest.from_file(PAGE, default_timeout=60)
+        at.fake = fake
+        yield at
+
+
+def texts(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+
+
+def tooltip_text(frame: gpd.GeoDataFrame, index: int) -> str:
+    """What the browser returns for a click: the tooltip's text content (name, type, mark, fid)."""
+    row = frame.iloc[index]
+    return f"{row['name']}{row['kind']}{mapview.FID_MARK}{row['fid']}"
+
+
+def test_default_view(app):
+    app.run()
+    assert not app.exception
+    assert set(app.fake.layers()) == set(mapview.DEFAULT_LAYERS)
+    assert app.query_params["layers"] == ",".join(mapview.DEFAULT_LAYERS)
+    assert app.query_params["basemap"] == "none"
+    assert app.fake.last["key"] == "map.folium"
+    assert app.fake.last["returned_objects"] == ["last_object_clicked_tooltip", "center", "zoom"]
+    sent = app.fake.layers()["cool_facilities"]["features"]
+    assert len(sent) == len(load_layer("cool_facilities"))
+    assert not app.info  # no notice
+
+
+def test_flood_figures_are_computed_from_the_data(app):
+    app.run()
+    manifest = load_manifest()
+    arrs = load_layer("arrondissements")
+    area = arrs[arrs["source_id"] == manifest["study_area"]["insee"]].to_crs(2154).union_all()
+    ppri = load_layer("ppri").to_crs(2154)
+    expected = ppri.distance(area).min()
+    values = [m.value for m in app.metric]
+    assert f"{expected:,.0f}".replace(",", "\u202f") + " m" in values
+    assert any(v.startswith(f"{area.intersection(ppri.union_all()).area / 1e4:.1f}".replace(".", ","))
+               for v in values)
+
+
+def test_toggle_layers_on_and_off(app):
+    app.run()
+    app.checkbox(key="map.layer.fountains").check().run()
+    assert "fountains" in app.fake.layers()
+    assert "fountains" in app.query_params["layers"].split(",")
+    app.checkbox(key="map.layer.ppri").uncheck().run()
+    assert "ppri" not in app.fake.layers()
+    assert "ppri" not in app.query_params["layers"].split(",")
+    assert not app.exception
+    # the map is not rebuilt: same key, same base map script, layers passed as feature groups
+    assert len({call["key"] for call in app.fake.calls}) == 1
+
+
+def test_type_filter(app):
+    app.query_params["layers"] = "sports"
+    app.run()
+    kinds = load_layer("sports")["kind"]
+    assert len(app.fake.layers()["sports"]["features"]) == len(kinds)
+    app.multiselect(key="map.types.sports").set_value(["Court de tennis"]).run()
+    sent = app.fake.layers()["sports"]["features"]
+    assert len(sent) == int((kinds == "Court de tennis").sum())
+    assert {f["properties"]["k"] for f in sent} == {"Court de tennis"}
+    assert app.query_params["types"] == "sports:Court de tennis"
+
+
+def test_quartier_filter_keeps_features_inside_and_zooms(app):
+    app.query_params["layers"] = "fountains"
+    app.run()
+    app.selectbox(key="map.quartier").set_value("7512001").run()
+    quartiers = load_layer("quartiers")
+    belleville = quartiers[quartiers["source_id"] == "7512001"]
+    fountains = load_layer("fountains")
+    inside = gpd.sjoin(fountains, belleville[["geometry"]], predicate="within")
+    sent = app.fake.layers()["fountains"]["features"]
+    assert 0 < len(sent) == len(inside)
+    lat, lon = app.fake.last["center"]
+    west, south, east, north = belleville.total_bounds
+    assert south < lat < north and west < lon < east
+    assert app.fake.last["zoom"] >= 14
+    assert app.query_params["quartier"] == "7512001"
+
+
+def test_simulated_click_shows_details(app):
+    app.query_params["layers"] = "schools_elementaire"
+    app.run()
+    schools = load_layer("schools_elementaire")
+    row = schools.iloc[3]
+    app.fake.returns = {"last_object_clicked_tooltip": tooltip_text(schools, 3)}
+    app.run()
+    assert not app.exception
+    text = texts(app)
+    assert row["name"].replace("(", "\\(").split(" ")[0] in text
+    assert "Adresse" in text and row["address"].split(" ")[-1] in text
+    assert app.query_params["sel"] == row["fid"]
+    # the selected feature is highlighted on top
+    assert app.fake.layers()["highlight"]["features"]
+    app.button(key="map.close").click().run()
+    assert "sel" not in app.query_params
+
+
+def test_shared_url_reopens_the_same_view(app):
+    fountains = load_layer("fountains")
+    fid = fountains.iloc[0]["fid"]
+    app.query_params.update({"layers": "fountains,quartiers", "sel": fid, "basemap": "osm",
+                             "lat": "48.86123", "lon": "2.40012", "z": "16"})
+    app.run()
+    assert not app.exception
+    assert set(app.fake.layers()) == {"fountains", "quartiers", "highlight"}
+    assert app.fake.last["center"] == (48.86123, 2.40012) and app.fake.last["zoom"] == 16
+    assert app.radio(key="map.basemap").value == "osm"
+    assert fountains.iloc[0]["address"] in texts(app).replace("\\", "")
+    assert not app.info
+
+
+@pytest.mark.parametrize("params", [
+    {"layers": "nope", "basemap": "satellite", "lat": "abc", "lon": "x", "z": "1e9"},
+    {"sel": "<script>alert(1)</script>", "quartier": "99", "types": "::"},
+    {"zzz": "1", "z": "14"},
+])
+def test_malformed_url_gives_default_view_and_a_notice(app, params):
+    app.query_params.update(params)
+    app.run()
+    assert not app.exception and not app.error
+    assert app.info, "a notice is shown"
+    assert set(app.fake.layers()) == set(mapview.DEFAULT_LAYERS)
+    assert "<script>" not in " ".join(i.value for i in app.info)
+
+
+def test_search_finds_saint_blaise_and_selects_it(app):
+    app.run()
+    app.text_input(key="map.search").input("saint blaise").run()
+    councils = load_layer("conseils_quartier")
+    fid = councils[councils["name"].str.upper() == "SAINT-BLAISE"]["fid"].iloc[0]
+    app.button(key=f"map.hit.{fid}").click().run()
+    assert app.query_params["sel"] == fid
+    assert "conseils_quartier" in app.fake.layers()
+    assert "SAINT" in texts(app)
