@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -263,23 +263,28 @@ class Catalogue:
     def for_feature(self, layer_id: str, row: Mapping[str, object]) -> list[Action]:
         return [link.action for link in self.feature_links(layer_id, row)]
 
-    def features_for_action(self, action_id: str, layers: Mapping[str, gpd.GeoDataFrame],
-                            c_ar: int | None = None) -> dict[str, int]:
-        """How many features of each layer an action is linked to (``c_ar``: that arrondissement only).
+    def linked_features(self, action_id: str, layers: Mapping[str, gpd.GeoDataFrame],
+                        c_ar: int | None = None) -> dict[str, list[str]]:
+        """The fids of the features an action is linked to, per layer (``c_ar``: that arrondissement only).
 
-        Layers linked only as context (``scope="layer"``) are not counted; layers absent from
-        ``layers`` (not built) are left out.
+        Layers linked only as context (``scope="layer"``) hold no linked feature and are left out,
+        and so are layers absent from ``layers`` (not built).
         """
         action = self.action(action_id)
-        counts: dict[str, int] = {}
+        linked: dict[str, list[str]] = {}
         for layer_id in action.feature_layers:
             frame = layers.get(layer_id)
             if frame is None:
                 continue
-            rows = _rows(frame, c_ar)
-            counts[layer_id] = sum(
-                1 for row in rows if any(rule.matches(layer_id, row) for rule in action.links))
-        return counts
+            linked[layer_id] = [str(row["fid"]) for row in _rows(frame, c_ar)
+                                if any(rule.matches(layer_id, row) for rule in action.links)]
+        return linked
+
+    def features_for_action(self, action_id: str, layers: Mapping[str, gpd.GeoDataFrame],
+                            c_ar: int | None = None) -> dict[str, int]:
+        """How many features of each layer an action is linked to (see :meth:`linked_features`)."""
+        return {layer_id: len(fids)
+                for layer_id, fids in self.linked_features(action_id, layers, c_ar).items()}
 
     def match_sites(self, sites_id: str, layers: Mapping[str, gpd.GeoDataFrame]) -> SiteReport:
         """Match a published list against the built layers; report the entries found nowhere."""
@@ -322,17 +327,49 @@ def _rows(frame: gpd.GeoDataFrame, c_ar: int | None) -> list[dict[str, object]]:
     return table.to_dict("records")
 
 
-def map_params(action: Action, lang: str = "fr") -> dict[str, str]:
-    """The map's URL query parameters that open it with the action's layers on."""
-    params = {"layers": ",".join(action.layers)}
+def map_params(action: Action, lang: str = "fr", drawable: Collection[str] | None = None,
+               kinds: Mapping[str, Collection[str]] | None = None,
+               linked: Mapping[str, list[str]] | None = None) -> dict[str, str]:
+    """The map's URL query parameters that open it on the action's layers (empty: nothing to show).
+
+    Parameters
+    ----------
+    drawable
+        Layer ids the map can draw (others are left out); ``None``: every layer of the action.
+    kinds
+        For the layers whose types the map can filter, the types they hold: a layer whose every
+        feature link selects by kind opens filtered to those kinds (``types`` parameter).
+    linked
+        The action's linked fids per layer (:meth:`Catalogue.linked_features`): when exactly one
+        feature is linked, the map opens with it selected (``sel``).
+    """
+    layers = [layer for layer in action.layers if drawable is None or layer in drawable]
+    if not layers:
+        return {}
+    params = {"layers": ",".join(layers)}
+    types = []
+    for layer in layers:
+        rules = [rule for rule in action.links if layer in rule.layers]
+        if kinds is None or layer not in kinds or not all(
+                rule.scope == "features" and rule.kinds for rule in rules):
+            continue
+        wanted = sorted(set().union(*(rule.kinds for rule in rules)) & set(kinds[layer]))
+        if wanted:
+            types.append(f"{layer}:{'|'.join(wanted)}")
+    if types:
+        params["types"] = ";".join(types)
+    fids = [fid for layer, layer_fids in (linked or {}).items() if layer in layers
+            for fid in layer_fids]
+    if len(fids) == 1:
+        params["sel"] = fids[0]
     if lang == "en":
         params["lang"] = "en"
     return params
 
 
-def map_url(action: Action, lang: str = "fr") -> str:
-    """Relative link to the map (the app's default page) with the action's layers on."""
-    return "/?" + urlencode(map_params(action, lang), safe=",")
+def map_url(params: Mapping[str, str]) -> str:
+    """Relative link to the map (the app's default page) with these parameters."""
+    return "/?" + urlencode(dict(params), safe=",:;|")
 
 
 # --- Loading and validation -------------------------------------------------------------------

@@ -234,10 +234,26 @@ def test_filter_by_framework_axis_parent_and_hazard():
 
 
 def test_map_link_parameters():
-    shelter = load(GOOD).action("shelter")
+    catalogue = load(GOOD)
+    shelter = catalogue.action("shelter")
     assert map_params(shelter) == {"layers": "schools,flood"}
     assert map_params(shelter, "en") == {"layers": "schools,flood", "lang": "en"}
-    assert map_url(shelter, "en") == "/?layers=schools,flood&lang=en"
+    assert map_url(map_params(shelter, "en")) == "/?layers=schools,flood&lang=en"
+    # Only layers the map can draw; none left: no link.
+    assert map_params(shelter, drawable={"flood"}) == {"layers": "flood"}
+    assert map_params(catalogue.action("addressed"), drawable={"flood"}) == {}
+    # A layer linked only through kinds opens filtered to them (when the map filters it).
+    kinds = {"schools": ["Gymnase", "Maternelle"]}
+    assert map_params(shelter, kinds=kinds)["types"] == "schools:Gymnase"
+    assert "types" not in map_params(catalogue.action("oasis"), kinds=kinds)
+    # One linked feature: the map opens with it selected.
+    linked = catalogue.linked_features("shelter", {"schools": schools()}, c_ar=20)
+    assert linked == {"schools": ["schools:2"]}
+    params = map_params(shelter, kinds=kinds, linked=linked)
+    assert params["sel"] == "schools:2"
+    assert map_url(params) == "/?layers=schools,flood&types=schools:Gymnase&sel=schools:2"
+    assert "sel" not in map_params(shelter, linked=catalogue.linked_features(
+        "shelter", {"schools": schools()}))
 
 
 BAD = [
