@@ -72,3 +72,7 @@ class ModerationError(ResilienceError):
 
 class AnalysisError(ResilienceError):
     """An exposure analysis cannot run on this build or with these settings (data/analysis.toml)."""
+
+
+class ScenarioError(ResilienceError):
+    """The workshop scenarios (data/scenarios.toml) hold a bad entry."""

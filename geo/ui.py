@@ -176,3 +176,79 @@ def _flood_figures(build: str):
 def flood_figures():
     """The study area's PPRI overlap and distance (``geo.flood_figures``), once per build."""
     return _flood_figures(build_id())
+
+
+# --------------------------------------------------------------------------- workshop & proposals
+# (pages/workshop.py, pages/propose.py, pages/moderation.py)
+
+def secret(section: str, key: str) -> str | None:
+    """``st.secrets[section][key]`` or ``None`` when there is no secrets file or no such entry."""
+    from streamlit.errors import StreamlitSecretNotFoundError
+
+    try:
+        value = st.secrets[section][key]
+    except (KeyError, FileNotFoundError, StreamlitSecretNotFoundError):
+        return None
+    return str(value) if value else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _proposal_store(url: str | None, sqlite_path: str):
+    from geo.proposal_store import open_store
+
+    return open_store(url)
+
+
+def proposal_store():
+    """The proposals database of this process (PostgreSQL when a URL is set in the environment
+    ``RESILIENCE_PROPOSALS_DATABASE_URL`` or in secrets ``[proposals] database_url``)."""
+    import os
+
+    from geo.proposal_store import DATABASE_URL_ENV, sqlite_path
+
+    url = os.environ.get(DATABASE_URL_ENV) or secret("proposals", "database_url")
+    return _proposal_store(url, str(sqlite_path()))
+
+
+def moderation_password() -> str | None:
+    """The staff password: secrets ``[moderation] password``, else ``RESILIENCE_MODERATION_PASSWORD``."""
+    import os
+
+    return secret("moderation", "password") or os.environ.get("RESILIENCE_MODERATION_PASSWORD")
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _proposal_rules(build: str):
+    from geo.proposals import PLACE_LAYERS, Rules, places, study_area
+    from geo.scenarios import catalogue_actions
+
+    area = study_area(_manifest(build), _layer(build, "arrondissements"))
+    available = [layer_id for layer_id in PLACE_LAYERS if layer_id in _manifest(build)["layers"]]
+    return Rules(study_area=area,
+                 places=places({layer_id: _layer(build, layer_id) for layer_id in available}, area),
+                 actions=tuple(catalogue_actions()))
+
+
+def proposal_rules():
+    """What a proposal is checked against (study area, places, action ids), once per build."""
+    return _proposal_rules(build_id())
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _scenarios():
+    from geo.mapview import LAYERS
+    from geo.scenarios import catalogue_actions, load_scenarios
+
+    actions = catalogue_actions()
+    return load_scenarios(LAYERS, actions or None), actions
+
+
+def scenarios():
+    """(scenarios, catalogue action titles) read once per process."""
+    return _scenarios()
+
+
+def proposal_message(exc) -> str:
+    """The participant-facing message of a refused proposal (``geo.errors.ProposalError``)."""
+    field = t(f"proposals.field.{exc.field}") if exc.field else ""
+    return t(f"proposals.error.{exc.code}", field=field, **exc.values)

@@ -1,0 +1,114 @@
+"""« Modération »: staff approve, hide and merge proposals, and export the approved ones.
+
+The password comes from Streamlit secrets (``[moderation] password``) or the environment
+(``RESILIENCE_MODERATION_PASSWORD``), never from the repository. Without one the page says how to
+set it and stays closed. The moderator capability lives in this session only.
+"""
+
+import streamlit as st
+
+from geo import ui
+from geo.errors import ModerationError, ResilienceError
+from geo.proposal_export import export_filename, to_csv, to_geojson
+from geo.proposal_store import ProposalStore
+from geo.proposals import STATUSES
+
+lang = ui.lang()
+st.title(ui.t("moderation.title"))
+configured = ui.moderation_password()
+if not configured:
+    st.warning(ui.t("moderation.not_configured"))
+    st.code('# .streamlit/secrets.toml\n[moderation]\npassword = "…"', language="toml")
+    st.stop()
+
+state = st.session_state
+if "moderation.moderator" not in state:
+    with st.form("moderation.login"):
+        password = st.text_input(ui.t("moderation.password"), type="password",
+                                 key="moderation.password")
+        if st.form_submit_button(ui.t("moderation.login")):
+            try:
+                state["moderation.moderator"] = ProposalStore.login(password, configured)
+            except ModerationError:
+                st.error(ui.t("moderation.wrong"))
+            else:
+                st.rerun()
+    st.stop()
+
+moderator = state["moderation.moderator"]
+if st.sidebar.button(ui.t("moderation.logout")):
+    del state["moderation.moderator"]
+    st.rerun()
+
+
+def run(action, *args) -> None:
+    try:
+        action(moderator, *args)
+    except ResilienceError as exc:
+        state["moderation.message"] = ("error", str(exc))
+    else:
+        state["moderation.message"] = ("success", ui.t("moderation.done"))
+
+
+try:
+    store = ui.proposal_store()
+    workshops = {w.slug: w for w in store.workshops()}
+    if not workshops:
+        st.info(ui.t("workshop.none"))
+        st.stop()
+    slug = st.selectbox(ui.t("moderation.workshop"), list(workshops), key="moderation.workshop",
+                        format_func=lambda s: f"{workshops[s].name} ({workshops[s].date})")
+    workshop = workshops[slug]
+    proposals = store.all_proposals(moderator, slug)
+    approved = store.approved(moderator, slug)
+except ResilienceError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+kind, message = state.pop("moderation.message", (None, None))
+if kind:
+    getattr(st, kind)(message)
+
+st.subheader(ui.t("moderation.export"))
+st.write(ui.t("moderation.export_count", count=len(approved)))
+left, right = st.columns(2)
+left.download_button(ui.t("moderation.download_geojson"), to_geojson(workshop, approved),
+                     file_name=export_filename(workshop, "geojson"),
+                     mime="application/geo+json", key="moderation.geojson")
+right.download_button(ui.t("moderation.download_csv"), to_csv(workshop, approved),
+                      file_name=export_filename(workshop, "csv"), mime="text/csv",
+                      key="moderation.csv")
+
+shown = st.multiselect(ui.t("moderation.filter"), STATUSES, default=["pending", "approved"],
+                       key="moderation.filter", format_func=lambda s: ui.t(f"proposals.status.{s}"))
+mergeable = [p.id for p in proposals if p.status != "merged"]
+listed = [p for p in proposals if p.status in shown]
+if not listed:
+    st.info(ui.t("moderation.none"))
+for proposal in listed:
+    with st.container(border=True):
+        st.markdown(ui.escape_md(proposal.text))
+        author = f" — {ui.escape_md(proposal.first_name)}" if proposal.first_name else ""
+        links = " · ".join(ui.escape_md(v) for v in (proposal.action_id, proposal.hazard) if v)
+        st.caption(ui.t("moderation.meta", id=proposal.id,
+                        category=ui.t(f"proposals.category.{proposal.category}"),
+                        status=ui.t(f"proposals.status.{proposal.status}"),
+                        created=proposal.created_at[:16].replace("T", " ")) + author
+                   + (f" — {links}" if links else ""))
+        cols = st.columns(4)
+        cols[0].button(ui.t("moderation.approve"), key=f"moderation.approve.{proposal.id}",
+                       on_click=run, args=(store.set_status, [proposal.id], "approved"),
+                       disabled=proposal.status == "approved")
+        cols[1].button(ui.t("moderation.hide"), key=f"moderation.hide.{proposal.id}",
+                       on_click=run, args=(store.set_status, [proposal.id], "hidden"),
+                       disabled=proposal.status == "hidden")
+        cols[2].button(ui.t("moderation.pending"), key=f"moderation.pending.{proposal.id}",
+                       on_click=run, args=(store.set_status, [proposal.id], "pending"),
+                       disabled=proposal.status == "pending")
+        targets = [i for i in mergeable if i != proposal.id]
+        with cols[3]:
+            into = st.selectbox(ui.t("moderation.merge_into"), targets,
+                                key=f"moderation.into.{proposal.id}", index=None)
+            st.button(ui.t("moderation.merge"), key=f"moderation.merge.{proposal.id}",
+                      on_click=run, args=(store.merge, proposal.id, into),
+                      disabled=into is None)

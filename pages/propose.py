@@ -1,0 +1,126 @@
+"""« Proposer »: the participants' form, made for a phone (opened from the room's QR code).
+
+Widgets → ``geo.proposals.validate`` → ``ProposalStore.submit``. The form keeps one submission id
+until the proposal is acknowledged, so a send retried after a network hiccup is stored once.
+A refused proposal keeps everything typed and says why.
+"""
+
+import json
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import mapview, ui
+from geo.errors import ProposalError, ResilienceError
+from geo.proposals import (
+    CATEGORIES,
+    FIRST_NAME_MAX,
+    HAZARDS,
+    TEXT_MAX,
+    Submission,
+    new_submission_id,
+    validate,
+)
+
+lang = ui.lang()
+manifest = ui.require_build()
+st.html("<style>.stButton button, .stFormSubmitButton button {min-height: 3em; font-size: 1.1em}"
+        "</style>")
+try:
+    store = ui.proposal_store()
+    workshops = {w.slug: w for w in store.workshops()}
+    rules = ui.proposal_rules()
+    _, actions = ui.scenarios()
+except ResilienceError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+st.title(ui.t("propose.title"))
+if not workshops:
+    st.info(ui.t("propose.no_workshop"))
+    st.stop()
+asked = st.query_params.get("workshop")
+slug = asked if asked in workshops else next(iter(workshops))
+if asked not in workshops:
+    slug = st.selectbox(ui.t("propose.choose_workshop"), list(workshops),
+                        format_func=lambda s: f"{workshops[s].name} ({workshops[s].date})")
+workshop = workshops[slug]
+st.write(ui.t("propose.intro", name=ui.escape_md(workshop.name), date=workshop.date))
+
+state = st.session_state
+state.setdefault("propose.client", new_submission_id())
+state.setdefault("propose.submission", new_submission_id())
+state.setdefault("propose.form", 0)
+state.setdefault("propose.mine", [])
+form = state["propose.form"]
+
+where = st.radio(ui.t("propose.where"), ["pin", "place"], horizontal=True, key="propose.where",
+                 format_func=lambda w: ui.t(f"propose.where_{w}"))
+pin, place = state.get("propose.pin"), None
+if where == "pin":
+    west, south, east, north = rules.study_area.bounds
+    fmap = mapview.base_map(((south + north) / 2, (west + east) / 2),
+                            mapview.zoom_for_bounds((west, south, east, north), 380, 320))
+    outline = mapview.feature_group("arrondissements", ui.map_layer_json("arrondissements"), "")
+    groups = [outline]
+    if pin:
+        point = {"type": "Feature", "properties": {},
+                 "geometry": {"type": "Point", "coordinates": [pin[1], pin[0]]}}
+        groups.append(mapview.highlight_group(
+            json.dumps({"type": "FeatureCollection", "features": [point]})))
+    st.caption(ui.t("propose.pin_help"))
+    clicked = st_folium(fmap, key="propose.map", height=340, use_container_width=True,
+                        returned_objects=["last_clicked"], feature_group_to_add=groups)
+    last = (clicked or {}).get("last_clicked")
+    if last and (round(last["lat"], 6), round(last["lng"], 6)) != pin:
+        state["propose.pin"] = pin = (round(last["lat"], 6), round(last["lng"], 6))
+        st.rerun()
+    st.caption(ui.t("propose.pin_set", lat=pin[0], lon=pin[1]) if pin else ui.t("propose.pin_none"))
+else:
+    place = st.selectbox(ui.t("propose.place"), list(rules.places), key="propose.place",
+                         format_func=lambda fid: rules.places[fid].label)
+
+action_ids = ["", *actions]
+with st.form(f"propose.form.{form}"):
+    category = st.selectbox(ui.t("propose.category"), CATEGORIES, key=f"propose.category.{form}",
+                            format_func=lambda c: ui.t(f"proposals.category.{c}"))
+    text = st.text_area(ui.t("propose.text"), key=f"propose.text.{form}", max_chars=TEXT_MAX)
+    action = st.selectbox(ui.t("propose.action"), action_ids, key=f"propose.action.{form}",
+                          format_func=lambda a: actions[a][lang] if a else ui.t("propose.action_none"))
+    hazard = st.selectbox(ui.t("propose.hazard"), ["", *HAZARDS], key=f"propose.hazard.{form}",
+                          format_func=lambda h: ui.t(f"proposals.hazard.{h or 'none'}"))
+    first_name = st.text_input(ui.t("propose.first_name"), key=f"propose.first_name.{form}",
+                               max_chars=FIRST_NAME_MAX)
+    sent = st.form_submit_button(ui.t("propose.send"), type="primary", width="stretch")
+
+if sent:
+    state.pop("propose.ack", None)
+    submission = Submission(
+        submission_id=state["propose.submission"], workshop=workshop.slug,
+        client_token=state["propose.client"], category=category, text=text,
+        lon=pin[1] if pin and where == "pin" else None,
+        lat=pin[0] if pin and where == "pin" else None,
+        place=place if where == "place" else None, action_id=action or None,
+        hazard=hazard or None, first_name=first_name or None)
+    try:
+        receipt = store.submit(validate(submission, rules))
+    except ProposalError as exc:
+        st.error(ui.proposal_message(exc))
+    except ResilienceError as exc:
+        ui.show_error(exc)
+    else:
+        key = "propose.already" if receipt.duplicate else "propose.sent"
+        state["propose.ack"] = ui.t(key, id=receipt.proposal.id)
+        state["propose.mine"].append(receipt.proposal)
+        state["propose.submission"] = new_submission_id()
+        state["propose.form"] = form + 1
+        state.pop("propose.pin", None)
+        st.rerun()
+
+if "propose.ack" in state:
+    st.success(state["propose.ack"])
+if state["propose.mine"]:
+    st.subheader(ui.t("propose.yours"))
+    for proposal in reversed(state["propose.mine"]):
+        st.markdown(f"- **{ui.escape_md(ui.t(f'proposals.category.{proposal.category}'))}** — "
+                    f"{ui.escape_md(proposal.text)}")

@@ -1,0 +1,144 @@
+"""« Atelier »: the room's screen. Large type, high contrast, the map full width, a scenario
+played step by step from the facilitation panel (sidebar), the QR code of the participants'
+form, and their proposals appearing live (a fragment re-run every few seconds).
+
+The state a facilitator sets (workshop, scenario, step) is in the URL, so the screen can be
+reloaded or opened elsewhere as it is.
+"""
+
+import datetime as dt
+import os
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import mapview, ui
+from geo.errors import ProposalError, ResilienceError
+from geo.proposals import CATEGORIES, slugify, validate_workshop
+from geo.text import escape_html
+from geo.workshop import PUBLIC_URL_ENV, participants_url, proposals_group, qr_png
+
+LIVE_SECONDS = 4
+MAP_HEIGHT = 600
+lang = ui.lang()
+manifest = ui.require_build()
+st.html("""<style>
+.stMainBlockContainer {padding-top: 1.2rem; max-width: 100%;}
+.stMainBlockContainer p, .stMainBlockContainer li {font-size: 1.45rem; line-height: 1.45; color: #000;}
+.stMainBlockContainer h1 {font-size: 2.6rem; color: #000;}
+.stMainBlockContainer h2 {font-size: 2rem; color: #000;}
+.workshop-step {background: #000; color: #fff; padding: .2em .6em; border-radius: .2em;}
+</style>""")
+
+try:
+    store = ui.proposal_store()
+    scenarios, actions = ui.scenarios()
+    workshops = {w.slug: w for w in store.workshops()}
+except ResilienceError as exc:
+    ui.show_error(exc)
+    st.stop()
+params = st.query_params
+
+
+def create_workshop() -> None:
+    name = st.session_state["workshop.new_name"]
+    date = st.session_state["workshop.new_date"].isoformat()
+    try:
+        created = store.create_workshop(validate_workshop(slugify(name, date), name, date))
+    except ProposalError as exc:
+        st.session_state["workshop.error"] = ui.proposal_message(exc)
+    else:
+        params["workshop"] = created.slug
+
+
+with st.sidebar:
+    st.header(ui.t("workshop.panel"))
+    with st.expander(ui.t("workshop.new"), expanded=not workshops):
+        st.text_input(ui.t("workshop.new_name"), key="workshop.new_name", max_chars=120)
+        st.date_input(ui.t("workshop.new_date"), key="workshop.new_date", value=dt.date.today())
+        st.button(ui.t("workshop.create"), key="workshop.create", on_click=create_workshop)
+    if "workshop.error" in st.session_state:
+        st.error(st.session_state.pop("workshop.error"))
+    workshops = {w.slug: w for w in store.workshops()}
+    if not workshops:
+        st.stop()
+    slug = params.get("workshop") if params.get("workshop") in workshops else next(iter(workshops))
+    slug = st.selectbox(ui.t("workshop.choose"), list(workshops), index=list(workshops).index(slug),
+                        format_func=lambda s: f"{workshops[s].name} ({workshops[s].date})")
+    scenario_id = params.get("scenario") if params.get("scenario") in scenarios \
+        else next(iter(scenarios))
+    scenario_id = st.radio(ui.t("workshop.scenario"), list(scenarios),
+                           index=list(scenarios).index(scenario_id),
+                           format_func=lambda s: scenarios[s].title[lang])
+    scenario = scenarios[scenario_id]
+    try:
+        index = min(max(int(params.get("step", 1)) - 1, 0), len(scenario.steps) - 1)
+    except ValueError:
+        index = 0
+    back, forward = st.columns(2)
+    if back.button(ui.t("workshop.previous"), key="workshop.previous", disabled=index == 0,
+                   width="stretch"):
+        index -= 1
+    if forward.button(ui.t("workshop.next"), key="workshop.next", width="stretch",
+                      disabled=index == len(scenario.steps) - 1):
+        index += 1
+    public = st.text_input(ui.t("workshop.public_url"), key="workshop.public_url",
+                           value=os.environ.get(PUBLIC_URL_ENV) or st.context.url or "",
+                           help=ui.t("workshop.public_url_help"))
+
+params.update({"workshop": slug, "scenario": scenario_id, "step": str(index + 1)})
+workshop, step = workshops[slug], scenario.steps[index]
+
+head, code = st.columns([4, 1])
+with head:
+    st.title(f"{scenario.title[lang]}")
+    counter = ui.t("workshop.step_of", n=index + 1, total=len(scenario.steps))
+    st.html(f'<h2><span class="workshop-step">{escape_html(counter)}</span> '
+            f"{escape_html(step.title[lang])}</h2>")
+    st.markdown(ui.escape_md(step.text[lang]))
+    if step.actions:
+        st.markdown(f"**{ui.t('workshop.actions')}** : " + " · ".join(
+            ui.escape_md(actions.get(a, {}).get(lang, a)) for a in step.actions))
+with code:
+    try:
+        url = participants_url(public, slug, lang)
+    except ValueError as exc:
+        st.error(str(exc))
+    else:
+        st.image(qr_png(url), caption=ui.t("workshop.scan"), width="stretch")
+        st.caption(ui.escape_md(url))
+
+labels = {c: ui.t(f"proposals.category.{c}") for c in CATEGORIES}
+west, south, east, north = ui.proposal_rules().study_area.bounds
+fmap = mapview.base_map(((south + north) / 2, (west + east) / 2),
+                        mapview.zoom_for_bounds((west, south, east, north)))
+
+
+def title(layer_id: str) -> str:
+    entry = manifest["layers"].get(layer_id, {})
+    return entry.get("title_en" if lang == "en" else "title_fr", layer_id)
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def live() -> None:
+    try:
+        proposals = store.visible(slug)
+    except ResilienceError as exc:
+        ui.show_error(exc)
+        return
+    groups = [mapview.feature_group(layer_id, ui.map_layer_json(layer_id), title(layer_id))
+              for layer_id in step.layers if layer_id in manifest["layers"]]
+    groups.append(proposals_group(proposals, labels, ui.t("workshop.proposals_layer")))
+    st_folium(fmap, key="workshop.map", height=MAP_HEIGHT, use_container_width=True,
+              returned_objects=[], center=[step.view.lat, step.view.lon], zoom=step.view.zoom,
+              feature_group_to_add=groups)
+    st.subheader(ui.t("workshop.proposals", count=len(proposals)))
+    if not proposals:
+        st.write(ui.t("workshop.no_proposals"))
+    for proposal in reversed(proposals[-8:]):
+        author = f" — {ui.escape_md(proposal.first_name)}" if proposal.first_name else ""
+        st.markdown(f"- **{ui.escape_md(labels.get(proposal.category, proposal.category))}** : "
+                    f"{ui.escape_md(proposal.text)}{author}")
+
+
+live()

@@ -1,0 +1,195 @@
+"""AppTest of the workshop, proposal and moderation pages on the real build and a fresh SQLite
+database per test (``st_folium`` patched to simulate a tap on the map)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest.mock import patch
+
+import geopandas as gpd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.proposal_store import ProposalStore, RateLimit, open_sqlite
+from geo.proposals import Workshop
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKSHOP = Workshop("atelier-test-2026-11-26", "Atelier <b>test</b>", "2026-11-26")
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch, real_build):
+    path = tmp_path / "proposals.sqlite3"
+    monkeypatch.setenv("RESILIENCE_PROPOSALS_SQLITE", str(path))
+    monkeypatch.delenv("RESILIENCE_PROPOSALS_DATABASE_URL", raising=False)
+    monkeypatch.delenv("RESILIENCE_MODERATION_PASSWORD", raising=False)
+    monkeypatch.setenv("RESILIENCE_PROPOSALS_RATE_LIMIT", "100/60")
+    return path
+
+
+@pytest.fixture
+def store(db):
+    store = open_sqlite(db, RateLimit(100, 60))
+    store.create_workshop(WORKSHOP)
+    return store
+
+
+@pytest.fixture(scope="module")
+def points(mirror):
+    """A point inside the 20e and one outside, from the mirror's own arrondissements file."""
+    frame = gpd.read_file(mirror / "arrondissements" / "arrondissements.geojson")
+    assert frame.crs is not None and frame.crs.to_epsg() == 4326
+    inside = frame[frame["c_ar"] == 20].geometry.iloc[0].representative_point()
+    outside = frame[frame["c_ar"] == 4].geometry.iloc[0].representative_point()
+    return (inside.y, inside.x), (outside.y, outside.x)
+
+
+def page(name: str, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at
+
+
+def tap(lat: float, lon: float):
+    return patch("streamlit_folium.st_folium",
+                 return_value={"last_clicked": {"lat": lat, "lng": lon}})
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [element.value for element in getattr(at, kind)]
+
+
+def test_propose_without_workshop_says_so(db):
+    at = page("propose").run()
+    assert not at.exception
+    assert any("Aucun atelier" in text for text in texts(at, "info"))
+
+
+def test_propose_with_a_place_is_stored_once_and_escaped(store):
+    at = page("propose", workshop=WORKSHOP.slug).run()
+    assert not at.exception
+    at.radio(key="propose.where").set_value("place").run()
+    place = at.selectbox(key="propose.place").options[0]
+    at.selectbox(key="propose.place").select_index(0)
+    at.selectbox(key="propose.category.0").set_value("shelter")
+    at.text_area(key="propose.text.0").input("<script>alert(1)</script> gymnase ouvert")
+    at.text_input(key="propose.first_name.0").input("Awa")
+    submit = next(b for b in at.button if b.proto.label == "Envoyer")
+    submit.click().run()
+    assert not at.exception and not texts(at, "error")
+    stored = store.visible(WORKSHOP.slug)
+    assert len(stored) == 1
+    assert stored[0].text == "<script>alert(1)</script> gymnase ouvert"
+    assert stored[0].category == "shelter" and stored[0].first_name == "Awa"
+    assert stored[0].place is not None and place != ""
+    assert any(f"n° {stored[0].id}" in text for text in texts(at, "success"))
+    rendered = " ".join(texts(at, "markdown"))
+    assert "<script>" not in rendered and "&lt;script&gt;" in rendered
+    # the form starts afresh with a new submission id: sending it empty is refused, not stored
+    next(b for b in at.button if b.proto.label == "Envoyer").click().run()
+    assert any("au moins 3 caractères" in text for text in texts(at, "error"))
+    assert len(store.visible(WORKSHOP.slug)) == 1
+
+
+def test_propose_pin_outside_the_study_area_is_refused_inside_is_stored(store, points):
+    inside, outside = points
+    at = page("propose", workshop=WORKSHOP.slug)
+    with tap(*outside):
+        at.run()
+        at.text_area(key="propose.text.0").input("Une fontaine ici")
+        next(b for b in at.button if b.proto.label == "Envoyer").click().run()
+    assert any("hors du 20e" in text for text in texts(at, "error"))
+    assert store.visible(WORKSHOP.slug) == []
+    assert at.text_area(key="propose.text.0").value == "Une fontaine ici"  # nothing lost
+    with tap(*inside):
+        at.run()
+        next(b for b in at.button if b.proto.label == "Envoyer").click().run()
+    assert not texts(at, "error")
+    [stored] = store.visible(WORKSHOP.slug)
+    assert (stored.lat, stored.lon) == (round(inside[0], 6), round(inside[1], 6))
+
+
+def test_propose_rate_limit_keeps_the_text(store, points, monkeypatch, db):
+    monkeypatch.setenv("RESILIENCE_PROPOSALS_RATE_LIMIT", "2/60")
+    from geo import ui
+
+    ui._proposal_store.clear()
+    at = page("propose", workshop=WORKSHOP.slug)
+    with tap(*points[0]):
+        at.run()
+        for n in range(3):
+            form = at.session_state["propose.form"]
+            at.text_area(key=f"propose.text.{form}").input(f"Proposition {n}")
+            next(b for b in at.button if b.proto.label == "Envoyer").click().run()
+    errors = texts(at, "error")
+    assert len(errors) == 1 and "2 propositions" in errors[0] and "texte est conservé" in errors[0]
+    assert at.text_area(key=f"propose.text.{at.session_state['propose.form']}").value == \
+        "Proposition 2"
+    assert [p.text for p in store.visible(WORKSHOP.slug)] == ["Proposition 0", "Proposition 1"]
+    ui._proposal_store.clear()
+
+
+def test_moderation_closed_without_password(db):
+    at = page("moderation").run()
+    assert not at.exception
+    assert any("aucun mot de passe" in text for text in texts(at, "warning"))
+    assert any("[moderation]" in code.value for code in at.code)
+    assert not at.button
+
+
+def test_moderation_login_approve_hide_merge(store, monkeypatch):
+    monkeypatch.setenv("RESILIENCE_MODERATION_PASSWORD", "pw-for-test")
+    from geo.proposals import Submission
+
+    ids = [store.submit(Submission(f"s{n}", WORKSHOP.slug, "c", "water", f"Texte {n} <i>x</i>",
+                                   2.39, 48.86)).proposal.id for n in range(3)]
+    at = page("moderation").run()
+    at.text_input(key="moderation.password").input("wrong")
+    at.button[0].click().run()
+    assert any("incorrect" in text for text in texts(at, "error"))
+    at.text_input(key="moderation.password").input("pw-for-test")
+    at.button[0].click().run()
+    assert not at.exception
+    at.button(key=f"moderation.approve.{ids[0]}").click().run()
+    at.button(key=f"moderation.hide.{ids[1]}").click().run()
+    at.selectbox(key=f"moderation.into.{ids[2]}").set_value(ids[0]).run()
+    at.button(key=f"moderation.merge.{ids[2]}").click().run()
+    assert not at.exception
+    mod = ProposalStore.login("x", "x")
+    assert {p.id: p.status for p in store.all_proposals(mod, WORKSHOP.slug)} == \
+        {ids[0]: "approved", ids[1]: "hidden", ids[2]: "merged"}
+    assert any("1 proposition" in text for text in texts(at, "markdown"))
+    rendered = " ".join(texts(at, "markdown"))
+    assert "<i>" not in rendered
+
+
+def test_workshop_creates_steps_and_shows_proposals_escaped(store, monkeypatch):
+    monkeypatch.setenv("RESILIENCE_PUBLIC_URL", "http://192.0.2.10:8501/")
+    from geo.proposals import Submission
+
+    store.submit(Submission("w1", WORKSHOP.slug, "c", "greenery", "Des arbres <img src=x>",
+                            2.39, 48.86, first_name="Léa"))
+    at = page("workshop", workshop=WORKSHOP.slug, scenario="crue-1910").run()
+    assert not at.exception
+    assert at.query_params["step"] == ["1"] or at.query_params["step"] == "1"
+    assert any("882 m" in text for text in texts(at, "markdown"))
+    at.sidebar.button(key="workshop.next").click().run()
+    assert any("8,9 %" in text for text in texts(at, "markdown"))
+    rendered = " ".join(texts(at, "markdown"))
+    assert "Des arbres &lt;img src=x&gt;" in rendered and "<img" not in rendered
+    captions = " ".join(c.value for c in at.caption)
+    assert "http://192.0.2.10:8501/proposer?workshop=atelier-test-2026-11-26" in captions.replace(
+        "\\", "")
+
+
+def test_workshop_new_workshop_from_the_panel(db):
+    at = page("workshop").run()
+    assert not at.exception
+    at.sidebar.text_input(key="workshop.new_name").input("Vers un quartier résilient")
+    at.sidebar.button(key="workshop.create").click().run()
+    assert not at.exception
+    slug = at.query_params["workshop"]
+    slug = slug[0] if isinstance(slug, list) else slug
+    assert slug.startswith("vers-un-quartier-resilient-")
+    assert open_sqlite(db).workshop(slug).name == "Vers un quartier résilient"

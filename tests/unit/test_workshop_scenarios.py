@@ -1,0 +1,90 @@
+"""Scenarios as data, the participants' link and its QR code, proposals on the map."""
+
+from __future__ import annotations
+
+import io
+import json
+import tomllib
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from geo.errors import ScenarioError
+from geo.mapview import LAYERS
+from geo.proposals import Proposal
+from geo.scenarios import SCENARIOS_FILE, catalogue_actions, load_scenarios, parse_scenarios
+from geo.settings import ACTIONS_FILE
+from geo.workshop import participants_url, proposals_geojson, qr_png
+
+
+def step(**changes) -> dict:
+    values = {"id": "s1", "title": {"fr": "T", "en": "T"}, "text": {"fr": "x", "en": "x"},
+              "layers": ["fountains"], "view": {"lat": 48.86, "lon": 2.39, "zoom": 14},
+              "actions": ["plan-canicule"]}
+    values.update(changes)
+    return values
+
+
+def scenario(*steps: dict, hazard: str = "heat") -> dict:
+    return {"sc": {"title": {"fr": "S", "en": "S"}, "hazard": hazard, "steps": list(steps)}}
+
+
+def test_the_project_scenarios_load_against_the_map_layers_and_the_catalogue():
+    actions = catalogue_actions()
+    scenarios = load_scenarios(LAYERS, actions or None)
+    assert {"canicule", "crue-1910"} <= set(scenarios)
+    assert [s.id for s in scenarios["canicule"].steps] == ["jour-1", "jour-3", "nuit-tropicale"]
+    assert [s.id for s in scenarios["crue-1910"].steps] == ["montee", "pic", "decrue"]
+    raw = tomllib.loads(SCENARIOS_FILE.read_text(encoding="utf-8"))
+    linked = {a for sc in raw.values() for st in sc["steps"] for a in st["actions"]}
+    if ACTIONS_FILE.is_file():
+        catalogue = tomllib.loads(ACTIONS_FILE.read_text(encoding="utf-8"))
+        known = {entry["id"] for entry in catalogue["action"]}
+        assert linked <= known
+
+
+@pytest.mark.parametrize("bad, message", [
+    (scenario(step(layers=["nope"])), "unknown or no layers"),
+    (scenario(step(layers=[])), "unknown or no layers"),
+    (scenario(step(actions=["not-an-action"])), "not in the catalogue"),
+    (scenario(step(view={"lat": 45.0, "lon": 2.39, "zoom": 14})), "not on Paris"),
+    (scenario(step(view={"lat": 48.86})), "view needs"),
+    (scenario(step(text={"fr": "x"})), "'fr' and 'en'"),
+    (scenario(step(), step()), "duplicate id"),
+    (scenario(step(), hazard="earthquake"), "hazard"),
+    (scenario(), "no steps"),
+    ({}, "no scenario"),
+])
+def test_bad_scenarios_are_refused_with_the_place_of_the_problem(bad, message):
+    with pytest.raises(ScenarioError, match=message):
+        parse_scenarios(bad, LAYERS, {"plan-canicule"})
+
+
+def test_participants_url_keeps_host_and_prefix_and_drops_the_page():
+    assert participants_url("http://192.168.1.20:8501/atelier", "a-2026-11-26") == \
+        "http://192.168.1.20:8501/proposer?workshop=a-2026-11-26"
+    assert participants_url("https://x.org/app/", "a", "en") == \
+        "https://x.org/app/proposer?workshop=a&lang=en"
+    with pytest.raises(ValueError):
+        participants_url("javascript:alert(1)", "a")
+
+
+def test_qr_code_decodes_to_the_url():
+    url = participants_url("http://10.0.0.5:8501/", "vers-un-quartier-resilient-2026-11-26")
+    image = Image.open(io.BytesIO(qr_png(url)))
+    [result] = zxingcpp.read_barcodes(image)
+    assert result.format == zxingcpp.BarcodeFormat.QRCode and result.text == url
+
+
+def test_proposals_geojson_escapes_every_text():
+    proposal = Proposal(7, "s", "w", "2026-11-26T00:00:00.000000Z", 2.39, 48.86, None, "water",
+                        "</script><script>alert(1)</script>", None, None, "<b>Al</b>", "pending",
+                        None)
+    text = proposals_geojson([proposal], {"water": "Point d'eau"})
+    assert "</script>" not in text and "<script>" not in text and "<b>" not in text
+    [feature] = json.loads(text)["features"]
+    assert feature["geometry"]["coordinates"] == [2.39, 48.86]
+    assert feature["properties"]["f"] == "proposal:7"
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; — &lt;b&gt;Al&lt;/b&gt;" in \
+        feature["properties"]["k"]
