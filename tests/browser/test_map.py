@@ -1,0 +1,195 @@
+"""The map in a real browser (Playwright + Debian's Chromium): drawing, layer toggle, click →
+details, shared URL, escaping of hostile data, no request outside the app's origin offline."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from geo.store import load_layer
+from tests.conftest import ARTIFACTS, ROOT, AppServer
+
+pytestmark = pytest.mark.browser
+
+XSS = "<img src=x onerror=alert(1)>"
+FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+TIMEOUT = 90_000
+
+#: JS run inside the map's iframe: drawn features per layer (fid prefix) of the Leaflet map.
+COUNT_JS = """() => {
+    const counts = {};
+    if (!window.map) { return counts; }
+    window.map.eachLayer(l => {
+        const f = l.feature && l.feature.properties && l.feature.properties.f;
+        if (f) { const id = f.split(':')[0]; counts[id] = (counts[id] || 0) + 1; }
+    });
+    return counts;
+}"""
+
+
+def map_frame(page):
+    page.wait_for_selector(FRAME, timeout=TIMEOUT)
+    handle = page.query_selector(FRAME)
+    frame = handle.content_frame()
+    frame.wait_for_function("() => window.map && window.feature_group && "
+                            "window.feature_group.length > 0", timeout=TIMEOUT)
+    return frame
+
+
+def wait_counts(frame, predicate: str) -> dict:
+    """Wait until the drawn counts satisfy ``predicate`` (JS on ``c``), return them."""
+    frame.wait_for_function(f"() => {{ const c = ({COUNT_JS})(); return {predicate}; }}",
+                            timeout=TIMEOUT)
+    return frame.evaluate(COUNT_JS)
+
+
+def params(page) -> dict[str, str]:
+    return {key: values[-1] for key, values in parse_qs(urlparse(page.url).query,
+                                                        keep_blank_values=True).items()}
+
+
+def click_feature(page, frame, fid: str) -> None:
+    """Click the drawn feature ``fid`` where Leaflet put it on screen."""
+    point = frame.evaluate("""(fid) => {
+        let found = null;
+        window.map.eachLayer(l => {
+            if (l.feature && l.feature.properties.f === fid && l.getLatLng) { found = l; }
+        });
+        window.map.setView(found.getLatLng(), 17, {animate: false});
+        const p = window.map.latLngToContainerPoint(found.getLatLng());
+        const r = window.map.getContainer().getBoundingClientRect();
+        return {x: p.x + r.left, y: p.y + r.top};
+    }""", fid)
+    box = page.query_selector(FRAME).bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+
+def details_text(page) -> str:
+    return page.inner_text("section.main, [data-testid='stMain']")
+
+
+def test_default_view_draws_and_makes_no_request_outside_origin(app_server, browser):
+    for name, size in (("map-default-1400x900", (1400, 900)),
+                       ("map-workshop-1920x1080", (1920, 1080))):
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="fr-FR")
+        page = context.new_page()
+        urls: list[str] = []
+        page.on("request", lambda request: urls.append(request.url))
+        page.on("websocket", lambda ws: urls.append(ws.url.replace("ws://", "http://")))
+        page.goto(app_server.url)
+        frame = map_frame(page)
+        counts = wait_counts(frame, "(c.cool_facilities || 0) > 0")
+        assert counts["cool_facilities"] == len(load_layer("cool_facilities"))
+        assert counts["quartiers"] == len(load_layer("quartiers"))
+        assert frame.query_selector(".leaflet-overlay-pane canvas"), "canvas rendering"
+        page.wait_for_selector("text=Distance au secteur PPRI le plus proche", timeout=TIMEOUT)
+        assert params(page)["basemap"] == "none"
+        page.wait_for_timeout(500)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+        outside = [url for url in urls if not url.startswith(app_server.url)]
+        assert urls and outside == []
+        context.close()
+
+
+def test_toggle_click_details_and_shared_url(app_server, page):
+    page.goto(app_server.url + "/?layers=arrondissements,quartiers&basemap=none")
+    frame = map_frame(page)
+    counts = wait_counts(frame, "c.quartiers > 0")
+    assert "fountains" not in counts
+    page.get_by_text("Fontaines à boire", exact=True).click()
+    fountains = load_layer("fountains")
+    counts = wait_counts(frame, "(c.fountains || 0) > 0")
+    assert counts["fountains"] == len(fountains)
+    page.wait_for_function("() => location.search.includes('fountains')", timeout=TIMEOUT)
+
+    target = fountains[fountains["c_ar"] == 20].iloc[0]
+    click_feature(page, frame, target["fid"])
+    page.wait_for_function(
+        "(fid) => new URLSearchParams(location.search).get('sel') === fid", arg=target["fid"],
+        timeout=TIMEOUT)
+    page.wait_for_selector(f"text={target['address']}", timeout=TIMEOUT)
+    text = details_text(page)
+    assert "Fontaines à boire" in text and target["quartier_name"] in text
+    page.wait_for_function("() => new URLSearchParams(location.search).get('z') === '17'",
+                           timeout=TIMEOUT)
+    shared = page.url
+    view = frame.evaluate("() => [map.getCenter().lat, map.getCenter().lng, map.getZoom()]")
+
+    other = page.context.new_page()
+    other.goto(shared)
+    frame2 = map_frame(other)
+    counts2 = wait_counts(frame2, "(c.fountains || 0) > 0")
+    assert counts2 == counts
+    other.wait_for_selector(f"text={target['address']}", timeout=TIMEOUT)
+    view2 = frame2.evaluate("() => [map.getCenter().lat, map.getCenter().lng, map.getZoom()]")
+    assert view2[2] == view[2] == 17
+    assert view2[0] == pytest.approx(view[0], abs=2e-5) and view2[1] == pytest.approx(view[1], abs=2e-5)
+    assert params(other)["layers"] == params(page)["layers"]
+
+
+def test_failing_tiles_leave_the_thematic_layers(app_server, page):
+    blocked: list[str] = []
+
+    def block(route):
+        blocked.append(route.request.url)
+        route.abort()
+
+    page.route("https://data.geopf.fr/**", block)
+    page.goto(app_server.url + "/?layers=quartiers,schools_maternelle&basemap=ign")
+    frame = map_frame(page)
+    counts = wait_counts(frame, "(c.schools_maternelle || 0) > 0")
+    assert counts["schools_maternelle"] == len(load_layer("schools_maternelle"))
+    frame.wait_for_selector(".leaflet-tile-pane img", state="attached", timeout=TIMEOUT)
+    assert blocked, "the IGN tiles were asked for (and failed)"
+
+
+@pytest.fixture(scope="module")
+def hostile_server(mirror, tmp_path_factory):
+    """The app over a build made from a copy of the mirror whose fountain data holds HTML."""
+    from geo.assets import ensure_assets
+
+    ensure_assets()
+    root = tmp_path_factory.mktemp("hostile")
+    copy = root / "mirror"
+    shutil.copytree(mirror, copy)
+    path = copy / "fontaines_a_boire" / "fontaines-a-boire.geojson"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    target = next(f for f in data["features"]
+                  if f["properties"].get("commune", "").startswith("PARIS 20"))
+    target["properties"]["modele"] = XSS
+    target["properties"]["voie"] = XSS + " RUE"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "geo.ingest", "--mirror", str(copy), "--build-root",
+                    str(root / "build"), "--quiet"], cwd=ROOT, check=True)
+    server = AppServer("hostile", env={"RESILIENCE_BUILD_ROOT": str(root / "build")})
+    yield server, f"fountains:{target['properties']['gid']}"
+    server.stop()
+
+
+def test_html_in_data_is_shown_as_text_and_never_runs(hostile_server, page):
+    server, fid = hostile_server
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(server.url + "/?layers=fountains&basemap=none")
+    frame = map_frame(page)
+    wait_counts(frame, "(c.fountains || 0) > 0")
+    click_feature(page, frame, fid)
+    frame.wait_for_selector(".leaflet-tooltip", timeout=TIMEOUT)
+    tooltip = frame.inner_text(".leaflet-tooltip")
+    assert XSS in tooltip
+    page.wait_for_function("(fid) => new URLSearchParams(location.search).get('sel') === fid",
+                           arg=fid, timeout=TIMEOUT)
+    page.wait_for_selector(f"text={XSS} RUE", timeout=TIMEOUT)
+    assert XSS in details_text(page)
+    page.wait_for_timeout(500)
+    assert dialogs == []
+    assert page.query_selector_all("img[src='x']") == []
+    assert frame.query_selector_all("img[src='x']") == []
