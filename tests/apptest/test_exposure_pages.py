@@ -1,0 +1,148 @@
+"""« Inondation », « Chaleur » and the sheets through Streamlit's AppTest, on the real build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+from streamlit.testing.v1 import AppTest
+
+from geo import analysis, store
+from geo.quirks import NOT_COOL_GREEN_TYPES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+@pytest.fixture(scope="module")
+def result(real_build: Path) -> analysis.Analysis:
+    return analysis.load(path=real_build)
+
+
+def table(at: AppTest, column: str, index: int = 0):
+    """The ``index``-th table of the page having ``column`` (plain dataframes carry no key)."""
+    return [df.value for df in at.dataframe if column in df.value.columns][index]
+
+
+def test_flood_page_shows_distance_neighbours_and_hosts(real_build, result):
+    at = run("flood.py")
+    assert not at.exception and not at.error
+    assert at.title[0].value.startswith("Inondation")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Distance à la zone inondable la plus proche"] == "882 m"
+    assert metrics["Part de la zone d'étude en zone inondable"] == "0.0%"
+    neighbours = table(at, "Part dans le PPRI (%)")
+    shares = dict(zip(neighbours["Arrondissement"], neighbours["Part dans le PPRI (%)"], strict=True))
+    assert shares["11 – Popincourt"] == 8.9 and shares["12 – Reuilly"] == 12.2
+    hosts = table(at, "Distance à la zone inondable la plus proche (m)")
+    assert len(hosts) == len(result.hosts)
+    assert hosts["Distance à la zone inondable la plus proche (m)"].is_monotonic_increasing
+    assert hosts["Fiche"].str.startswith("fiche?fid=").all()
+    # the build id and the layers are named under the figures
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert store.load_manifest(real_build)["build_id"] in captions
+    assert "PPRI" in captions
+
+
+def test_flood_page_filters_host_categories(result):
+    at = run("flood.py")
+    at.multiselect(key="flood.categories").set_value(["gymnasium"]).run()
+    hosts = table(at, "Distance à la zone inondable la plus proche (m)")
+    assert set(hosts["Type"]) == {"Gymnase"}
+    assert len(hosts) == int((result.hosts["category"] == "gymnasium").sum())
+
+
+def test_heat_page_shows_shares_method_and_tables(result):
+    at = run("heat.py")
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Surface de la zone d'étude dans la cible"] == f"{result.study_share:.1%}"
+    fac = result.facilities
+    assert metrics["Équipements dans la cible"] == f"{int(fac['within_target'].sum())} / {len(fac)}"
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "vol d'oiseau" in captions and "1.3" in captions and "4.5 km/h" in captions
+    quartiers = table(at, "Équipements hors cible")
+    assert len(quartiers) == 4 and quartiers["Population (2022)"].sum() == 187_697
+    kinds = table(at, "Compte pour la cible")
+    assert list(kinds["Lieu frais"]) == ["espace vert frais", "équipement frais", "fontaine à boire"]
+    assert "Données dérivées" in at.info[0].value
+
+
+def test_heat_page_filters_facilities(result):
+    at = run("heat.py")
+    at.multiselect(key="heat.categories").set_value(["creche"]).run()
+    shown = table(at, "Fontaine (min)")
+    creches = result.facilities[result.facilities["category"] == "creche"]
+    assert len(shown) == len(creches) == 34  # mirror README: 34 crèches in the 2014 edition
+    assert any("édition 2014" in c.value for c in at.caption)
+    at.checkbox(key="heat.outside_only").check().run()
+    outside = table(at, "Fontaine (min)")
+    assert len(outside) == int((~creches["within_target"]).sum())
+    assert (outside["Dans la cible"] == "non").all()
+
+
+def test_heat_page_in_english():
+    at = run("heat.py", lang="en")
+    assert not at.exception
+    assert at.title[0].value == "Heat: who is far from a cool place?"
+
+
+def test_facility_sheet_by_url(real_build, result):
+    school = result.facilities[result.facilities["category"] == "maternelle"].iloc[0]
+    at = run("sheet.py", fid=school["fid"])
+    assert not at.exception and not at.error
+    assert at.title[0].value.replace("\\", "") == school["name"]
+    nearest = table(at, "Distance à vol d'oiseau (m)")
+    assert len(nearest) == 3
+    # independent check of the green-space distance on the built layers with plain shapely
+    green = store.load_layer("green_spaces", real_build).to_crs("EPSG:2154")
+    excluded = (*NOT_COOL_GREEN_TYPES, *result.settings.access.green_excluded_types)
+    green = green[~green["type_ev"].isin(excluded)]
+    points = store.load_layer("cool_green_points", real_build).to_crs("EPSG:2154")
+    points = points[~points["location"].isin(excluded)]
+    geoms = [*green.geometry.values, *points.geometry.values]
+    point = gpd.GeoSeries([school.geometry], crs="EPSG:2154").iloc[0]
+    expected = min(shapely.distance(point, g) for g in geoms)
+    row = nearest[nearest["Lieu frais"] == "espace vert frais"].iloc[0]
+    assert row["Distance à vol d'oiseau (m)"] == round(expected)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Sources" in " ".join(s.value for s in at.subheader)
+    assert "Écoles maternelles" in text
+    assert "catalogue" in " ".join(c.value for c in at.caption)
+
+
+def test_quartier_sheet_by_url(result):
+    at = run("sheet.py", quartier="7512001")
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Quartier Belleville (7512001)"
+    facilities = table(at, "Temps au lieu frais le plus proche (min)")
+    assert len(facilities) == int((result.facilities["quartier"] == "7512001").sum())
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Population (2022)"] == "33 435"
+
+
+def test_sheet_picker_sets_the_url_and_unknown_ids_are_messages():
+    at = run("sheet.py")
+    assert not at.exception and at.info
+    at.selectbox(key="sheet.quartier").set_value("7512004").run()
+    assert at.query_params["quartier"] == "7512004"
+    assert at.title[0].value == "Quartier Charonne (7512004)"
+    bad = run("sheet.py", fid="schools_maternelle:nope")
+    assert not bad.exception
+    assert "no sheet" in bad.error[0].value
+
+
+def test_pages_are_registered_in_the_app_and_the_readme():
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for page in ("pages/flood.py", "pages/heat.py", "pages/sheet.py"):
+        assert f'st.Page("{page}"' in app
+        assert f"`{page}`" in readme
