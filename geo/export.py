@@ -647,8 +647,8 @@ def parser() -> argparse.ArgumentParser:
                         f"{', '.join(registered_filters()) or 'none yet'})")
     p.add_argument("--lang", default=DEFAULT_LANG, choices=LANGS, help="language of the README")
     p.add_argument("--out", metavar="PATH",
-                   help="output file, or an existing directory for the descriptive default name "
-                        "(default: current directory)")
+                   help="output file, or a directory (existing, or ending with /) for the descriptive "
+                        "default name (default: current directory)")
     p.add_argument("--list", action="store_true", help="list the layers and their types, then exit")
     return p
 
@@ -699,7 +699,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else Path.cwd()
-    if out.is_dir():
+    if out.is_dir() or (args.out or "").endswith(("/", "\\")):
+        out.mkdir(parents=True, exist_ok=True)
         out = out / download.filename
     out.write_bytes(download.data)
     for layer_id, count in download.counts.items():

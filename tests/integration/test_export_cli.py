@@ -4,6 +4,7 @@ exit status on every bad request."""
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,29 @@ def test_without_a_build_the_command_says_how_to_make_one(tmp_path):
                             capture_output=True, text=True, timeout=60, check=False,
                             env={"RESILIENCE_BUILD_ROOT": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 2 and "python -m geo.ingest" in result.stderr
+
+
+def readme_commands() -> list[list[str]]:
+    """The `python -m geo.export` commands of the README's downloads section, as argument lists."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8").replace("\\\n", " ")
+    commands = []
+    for line in text.splitlines():
+        line = line.split("#")[0].strip()
+        if line.startswith("python -m geo.export"):
+            commands.append(shlex.split(line)[3:])
+    return commands
+
+
+def test_readme_commands_run_as_documented(real_build, tmp_path):
+    commands = readme_commands()
+    assert len(commands) >= 4
+    for args in commands:
+        if "--out" in args:
+            index = args.index("--out") + 1
+            args[index] = str(tmp_path / args[index]) + ("/" if args[index].endswith("/") else "")
+        else:
+            args += ["--out", str(tmp_path) + "/"]
+        result = command(*args)
+        assert result.returncode == 0, (args, result.stderr)
+    assert (tmp_path / "sports.zip").is_file()
+    assert any(p.name.endswith("_epsg2154.gpkg") for p in (tmp_path / "exports").iterdir())
