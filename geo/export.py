@@ -39,7 +39,8 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from geo import __version__, store
+from geo import __version__, access, store
+from geo.access import AccessSettings
 from geo.errors import ExportError, ResilienceError, UnknownLayerError
 from geo.i18n import DEFAULT_LANG, LANGS, t
 from geo.provenance import layer_provenance
@@ -192,6 +193,51 @@ def register_filter(name: str, factory: FilterFactory) -> None:
 
 def registered_filters() -> tuple[str, ...]:
     return tuple(sorted(_FILTER_FACTORIES))
+
+
+@dataclass(frozen=True)
+class WalkTargetFilter:
+    """Features inside (or outside) the cool-place walking target of ``geo.access``.
+
+    A feature is inside when its estimated walk to the nearest counted cool place is at most the
+    target (Plan Climat: 7 minutes); points are measured from themselves, areas from a point inside.
+    """
+
+    places: Mapping[str, gpd.GeoDataFrame] = field(repr=False, compare=False)
+    settings: AccessSettings
+    inside: bool = True
+
+    @property
+    def tag(self) -> str:
+        return "walk-inside" if self.inside else "walk-outside"
+
+    def describe(self, lang: str) -> str:
+        key = "export.filter.walk_inside" if self.inside else "export.filter.walk_outside"
+        return t(key, lang, minutes=f"{self.settings.target_minutes:g}")
+
+    def mask(self, layer_id: str, frame: gpd.GeoDataFrame) -> pd.Series:
+        within = access.within_target(frame, self.places, self.settings)
+        return within if self.inside else ~within
+
+
+WALK_TARGET = "walk-target"
+WALK_TARGET_VALUES = ("inside", "outside")
+
+
+def walk_target_filter(value: str, loader: Callable[[str], gpd.GeoDataFrame]) -> WalkTargetFilter:
+    """``walk-target=inside|outside`` with the analysis settings of ``data/analysis.toml``."""
+    if value not in WALK_TARGET_VALUES:
+        raise ExportError(f"walk-target must be one of {', '.join(WALK_TARGET_VALUES)}, not '{value}'")
+    from geo.analysis import load_settings  # the analysis module is heavier: only when asked
+
+    settings = load_settings().access
+    layers = {layer_id: loader(layer_id)
+              for layer_ids in access.COOL_LAYERS.values() for layer_id in layer_ids}
+    return WalkTargetFilter(access.cool_places(layers, settings.green_excluded_types), settings,
+                            inside=value == "inside")
+
+
+register_filter(WALK_TARGET, walk_target_filter)
 
 
 @dataclass(frozen=True)
@@ -592,7 +638,8 @@ def command_line(spec: ExportSpec) -> str:
         parts.append(f"--near-flood {spec.near_flood_m:g}")
     if spec.study_area_only:
         parts.append("--study-area-only")
-    parts += [f"--filter {shlex.quote(f'{name}={value}')}" for name, value in spec.extra]
+    parts += [f"--walk-target {value}" if name == WALK_TARGET
+              else f"--filter {shlex.quote(f'{name}={value}')}" for name, value in spec.extra]
     if spec.lang != DEFAULT_LANG:
         parts.append(f"--lang {spec.lang}")
     return " ".join(parts)
@@ -642,6 +689,9 @@ def parser() -> argparse.ArgumentParser:
                         "(Lambert-93 metres; 0 = touching)")
     p.add_argument("--study-area-only", action="store_true",
                    help="keep only features of the study-area arrondissement (column c_ar)")
+    p.add_argument("--walk-target", choices=WALK_TARGET_VALUES,
+                   help="keep features inside (or outside) the cool-place walking target (Plan Climat: "
+                        "a cool place within 7 minutes' walk; settings in data/analysis.toml)")
     p.add_argument("--filter", action="append", metavar="NAME=VALUE",
                    help="a registered extra filter (available: "
                         f"{', '.join(registered_filters()) or 'none yet'})")
@@ -670,6 +720,8 @@ def spec_from_args(args: argparse.Namespace, manifest: dict) -> ExportSpec:
         if not sep:
             raise ExportError(f"--filter '{value}': write NAME=VALUE")
         extra.append((name.strip(), arg.strip()))
+    if args.walk_target:
+        extra.append((WALK_TARGET, args.walk_target))
     return ExportSpec(layers=tuple(layers), fmt=args.format.lower(), crs=_crs_code(args.crs),
                       quartiers=tuple(_split(args.quartier)), kinds=_kind_pairs(args.kind, layers),
                       near_flood_m=args.near_flood, study_area_only=args.study_area_only,

@@ -54,6 +54,8 @@ with st.expander(ui.t("export.filters"), expanded=True):
     near_flood = st.checkbox(ui.t("export.near_flood"), key="export.near_flood")
     distance = st.number_input(ui.t("export.distance"), min_value=0, max_value=5000, value=500,
                                step=100, key="export.distance", disabled=not near_flood)
+    walk = st.radio(ui.t("export.walk_target"), ("any", *export.WALK_TARGET_VALUES), horizontal=True,
+                    key="export.walk_target", format_func=lambda value: ui.t(f"export.walk_{value}"))
 
 left, right = st.columns(2)
 fmt = left.selectbox(ui.t("export.format"), list(export.FORMATS), key="export.format",
@@ -67,7 +69,8 @@ if not layers:
 
 spec = export.ExportSpec(layers=tuple(layers), fmt=fmt, crs=crs, quartiers=tuple(chosen_quartiers),
                          kinds=tuple(kinds), near_flood_m=float(distance) if near_flood else None,
-                         study_area_only=study_area_only, lang=lang)
+                         study_area_only=study_area_only, lang=lang,
+                         extra=((export.WALK_TARGET, walk),) if walk != "any" else ())
 try:
     shown = _preview(ui.build_id(), spec)
     download = _download(ui.build_id(), spec)

@@ -140,3 +140,19 @@ def test_page_in_english_writes_an_english_readme(real_build, served):
     data = served[-1][0]
     readme = zipfile.ZipFile(io.BytesIO(data)).read("README.txt").decode("utf-8")
     assert readme.startswith("Risk and resilience map") and "no filter" in readme
+
+
+def test_walk_target_choice_filters_and_is_in_the_command(real_build, served, tmp_path):
+    at = run()
+    at.multiselect(key="export.layers").set_value(["schools_maternelle"])
+    at.radio(key="export.walk_target").set_value("inside").run()
+    assert not at.exception and not at.error
+    count = list(counts_table(at).values())[0]
+    data, _, filename = served[-1]
+    assert "walk-inside" in filename
+    path = tmp_path / filename
+    path.write_bytes(data)
+    assert pyogrio.read_info(path, layer="schools_maternelle")["features"] == count
+    table = pyogrio.read_dataframe(path, layer="export_provenance")
+    assert "objectif de marche" in table["filter"].iloc[0]
+    assert "--walk-target inside" in at.code[0].value

@@ -100,3 +100,11 @@ def test_readme_commands_run_as_documented(real_build, tmp_path):
         assert result.returncode == 0, (args, result.stderr)
     assert (tmp_path / "sports.zip").is_file()
     assert any(p.name.endswith("_epsg2154.gpkg") for p in (tmp_path / "exports").iterdir())
+
+
+def test_walk_target_flag_accepts_only_inside_or_outside(real_build, tmp_path):
+    bad = command("--layers", "ehpad", "--walk-target", "near", "--out", str(tmp_path))
+    assert bad.returncode == 2 and "invalid choice: 'near'" in bad.stderr
+    good = command("--layers", "ehpad", "--walk-target", "inside", "--out", str(tmp_path))
+    assert good.returncode == 0, good.stderr
+    assert any("walk-inside" in p.name for p in tmp_path.iterdir())

@@ -203,3 +203,32 @@ def test_zipped_downloads_carry_readme_provenance_and_field_mapping(real_build, 
     assert [row["layer"] for row in rows] == list(spec.layers)
     assert rows[0]["features"] == str(manifest["layers"]["sports"]["count_after_clip"])
 
+
+
+def test_walk_target_filter_on_real_data_splits_every_layer(real_build):
+    """Inside + outside = all; inside matches distances measured here to the cool places."""
+    from geo import access
+    from geo.analysis import load_settings
+    from geo.errors import ExportError
+
+    manifest = manifest_of(real_build)
+    settings = load_settings().access
+    places = access.cool_places({layer_id: built(real_build, layer_id) for layer_id in
+                                 ("green_spaces", "cool_green_points", "cool_facilities", "fountains")},
+                                settings.green_excluded_types)
+    counted = gpd.GeoSeries(
+        [places[kind].union_all() for kind in settings.target_kinds], crs=2154).union_all()
+    layers = ("schools_maternelle", "ehpad", "equipements_2014")
+    download = export.run(export.ExportSpec(layers=layers, extra=(("walk-target", "inside"),)), manifest)
+    for layer_id in layers:
+        frame = built(real_build, layer_id).to_crs(2154)
+        walk_min = frame.distance(counted) * settings.detour_factor / settings.metres_per_minute
+        assert download.counts[layer_id] == int((walk_min <= settings.target_minutes).sum())
+    try:
+        outside = export.run(export.ExportSpec(layers=layers, extra=(("walk-target", "outside"),)),
+                             manifest).counts
+    except ExportError as exc:  # every feature of these layers is within the target
+        assert "no feature matches" in str(exc)
+        outside = dict.fromkeys(layers, 0)
+    assert all(download.counts[k] + outside[k] == len(built(real_build, k)) for k in layers)
+    assert "walk-inside" in download.filename

@@ -204,3 +204,26 @@ def test_command_line_round_trips_through_the_parser():
     args = export.parser().parse_args(argv)
     manifest = {"layers": {"cool_facilities": {}, "sports": {}}, "study_area": {"insee": "75120"}}
     assert export.spec_from_args(args, manifest) == spec
+
+
+def test_walk_target_filter_uses_walking_time_to_the_nearest_cool_place():
+    from geo.access import AccessSettings
+
+    settings = AccessSettings(walking_speed_kmh=4.5, detour_factor=1.3, target_minutes=7.0)
+    # 7 min at 75 m/min over a 1.3 detour: 403.8 m in a straight line.
+    places = {"facility": gpd.GeoDataFrame(
+        {"fid": ["c:1"], "name": ["Piscine"], "kind": ["Piscine"], "layer": ["cool_facilities"]},
+        geometry=[Point(652000, 6860000)], crs=L93)}
+    homes = layer([{"fid": f"h:{d}", "name": f"{d} m", "kind": "", "quartier": "", "c_ar": 20,
+                    "xy": (652000 + d, 6860000)} for d in (100, 400, 410, 1000)])
+    inside = export.WalkTargetFilter(places, settings, inside=True)
+    outside = export.WalkTargetFilter(places, settings, inside=False)
+    assert names(export.select(["h"], {"h": homes}, [inside]), "h") == ["100 m", "400 m"]
+    assert names(export.select(["h"], {"h": homes}, [outside]), "h") == ["410 m", "1000 m"]
+    assert "7 min" in inside.describe("fr") and inside.tag == "walk-inside"
+
+
+def test_walk_target_is_registered_and_checks_its_value():
+    assert export.WALK_TARGET in export.registered_filters()
+    with pytest.raises(ExportError, match="inside, outside"):
+        export.walk_target_filter("nearby", lambda layer_id: None)
