@@ -20,6 +20,7 @@ pages = [
     st.Page("pages/flood.py", title=ui.t("expo.nav.flood"), icon="🌊", url_path="inondation"),
     st.Page("pages/heat.py", title=ui.t("expo.nav.heat"), icon="🌡️", url_path="chaleur"),
     st.Page("pages/sheet.py", title=ui.t("expo.nav.sheet"), icon="📄", url_path="fiche"),
+    st.Page("pages/actions.py", title=ui.t("actions.nav"), icon="🛠️", url_path="actions-resilience"),
     st.Page("pages/sources.py", title=ui.t("nav.sources"), icon="📚", url_path="sources-et-methodes"),
     st.Page("pages/downloads.py", title=ui.t("nav.downloads"), icon="⬇️", url_path="downloads"),
     st.Page("pages/workshop.py", title=ui.t("nav.workshop"), icon="🎤", url_path="atelier"),

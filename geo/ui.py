@@ -252,3 +252,97 @@ def proposal_message(exc) -> str:
     """The participant-facing message of a refused proposal (``geo.errors.ProposalError``)."""
     field = t(f"proposals.field.{exc.field}") if exc.field else ""
     return t(f"proposals.error.{exc.code}", field=field, **exc.values)
+
+
+# --------------------------------------------------------------------------- action catalogue
+# (pages/actions.py and the action panels of pages/map.py)
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _catalogue(mtime_ns: int):
+    from geo.actions import load_catalogue
+
+    return load_catalogue()
+
+
+def _catalogue_mtime() -> int:
+    from geo.settings import ACTIONS_FILE
+
+    return ACTIONS_FILE.stat().st_mtime_ns if ACTIONS_FILE.exists() else 0
+
+
+def catalogue():
+    """The action catalogue (``geo.actions.Catalogue``), re-read when data/actions.toml changes."""
+    return _catalogue(_catalogue_mtime())
+
+
+def study_c_ar() -> int:
+    """The arrondissement number of the study area (75120 → 20)."""
+    return int(manifest()["study_area"]["insee"][-2:])
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _action_links(build: str, mtime_ns: int) -> tuple[dict, dict]:
+    cat = _catalogue(mtime_ns)
+    built = _manifest(build)["layers"]
+    wanted = {layer_id for action in cat.actions for layer_id in action.layers} | {
+        layer_id for sites in cat.sites for layer_id in sites.layers}
+    layers = {layer_id: _layer(build, layer_id) for layer_id in wanted if layer_id in built}
+    c_ar = int(_manifest(build)["study_area"]["insee"][-2:])
+    linked = {action.id: cat.linked_features(action.id, layers, c_ar) for action in cat.actions}
+    reports = {sites.id: cat.match_sites(sites.id, layers) for sites in cat.sites}
+    return linked, reports
+
+
+def action_links() -> tuple[dict, dict]:
+    """(action id → layer → linked fids in the study area, site list id → SiteReport), per build."""
+    return _action_links(build_id(), _catalogue_mtime())
+
+
+def md_link(label: str, url: str) -> str:
+    """A markdown link with an escaped label (plain escaped label when there is no URL)."""
+    if not url:
+        return escape_md(label)
+    return f"[{escape_md(label)}]({url.replace('(', '%28').replace(')', '%29').replace(' ', '%20')})"
+
+
+def layer_actions_panel(layer_ids) -> None:
+    """Beside the map: the catalogue's actions concerning the layers shown."""
+    cat = catalogue()
+    actions = cat.for_layers(layer_ids)
+    if not actions:
+        return
+    current = lang()
+    with st.expander(t("actions.map_panel", n=len(actions))):
+        st.markdown("\n".join(
+            f"- {escape_md(action.display_title(current))} — "
+            f"*{escape_md(cat.frameworks[action.framework].title.get(current))}*"
+            for action in actions))
+        suffix = "?lang=en" if current == "en" else ""
+        st.markdown(md_link(t("actions.all_actions") + " →", f"/actions-resilience{suffix}"))
+
+
+def feature_actions_panel(fid: str) -> None:
+    """In the map's details panel: the actions linked to one feature, why, and their status."""
+    layer_id = fid.split(":", 1)[0]
+    frame = layer(layer_id)
+    hit = frame[frame["fid"] == fid]
+    if hit.empty:
+        return
+    row = hit.drop(columns=frame.geometry.name).iloc[0].to_dict()
+    cat = catalogue()
+    links = cat.feature_links(layer_id, row)
+    current = lang()
+    st.markdown(f"**{t('actions.map_feature')}**")
+    if not links:
+        st.caption(t("actions.map_feature_none"))
+        return
+    lines = []
+    for link in links:
+        action = link.action
+        source = action.sources[0]
+        status = "".join(f" **✅ {escape_md(status.get(current))}.**" for status in link.statuses)
+        lines.append(
+            f"- **{escape_md(action.display_title(current))}** "
+            f"(*{escape_md(cat.frameworks[action.framework].title.get(current))}*) — "
+            f"{escape_md(link.notes[0].get(current))}{status} {md_link('↗ ' + source.label, source.url)}")
+    st.markdown("\n".join(lines))

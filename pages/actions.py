@@ -1,0 +1,108 @@
+"""« Actions »: the resilience action catalogue, filtered, each action with its layers and map link.
+
+Widgets → ``geo.actions`` (catalogue, links, map parameters) → render; every text is escaped.
+"""
+
+import streamlit as st
+
+from geo import mapview, ui
+from geo.actions import HAZARDS, Action, map_params
+from geo.errors import ResilienceError
+
+lang = ui.lang()
+st.title(ui.t("actions.title"))
+manifest = ui.require_build()
+built = manifest["layers"]
+
+
+def layer_title(layer_id: str) -> str:
+    entry = built.get(layer_id)
+    if entry is None:
+        return ui.registry().layer(layer_id).title(lang)
+    return entry["title_en"] if lang == "en" else entry["title_fr"]
+
+
+def reset_axis() -> None:
+    st.session_state["actions.axis"] = ""
+
+
+def render(action: Action) -> None:
+    framework = cat.frameworks[action.framework]
+    axis = cat.axis(action)
+    st.markdown(f"#### {ui.escape_md(action.display_title(lang))}")
+    facts = [framework.title.get(lang), axis.title.get(lang)
+             + ("" if axis.official else f" ({ui.t('actions.project_axis')})"),
+             ", ".join(cat.hazards[hazard].label.get(lang) for hazard in action.hazards)]
+    if lang == "en" and action.title_en:
+        facts.insert(0, action.title)
+    if action.paraphrase:
+        facts.append(ui.t("actions.paraphrase"))
+    if action.official_no:
+        facts.append(ui.t("actions.official_no", no=action.official_no))
+    st.caption(" · ".join(ui.escape_md(fact) for fact in facts))
+    st.markdown(ui.escape_md(action.description.get(lang)))
+    if action.official_no_note:
+        st.caption(ui.escape_md(action.official_no_note))
+    linked = links.get(action.id, {})
+    if action.layers:
+        lines = []
+        for layer_id in action.layers:
+            if layer_id not in built:
+                note = ui.t("actions.not_built")
+            elif layer_id in linked:
+                note = ui.t("actions.features", n=len(linked[layer_id]))
+            else:
+                note = ui.t("actions.context")
+            if layer_id not in mapview.LAYERS:
+                note += f", {ui.t('actions.not_on_map')}"
+            lines.append(f"- {ui.escape_md(layer_title(layer_id))} — {ui.escape_md(note)}")
+        st.markdown(f"**{ui.t('actions.layers')}**\n\n" + "\n".join(lines))
+    else:
+        st.markdown(f"**{ui.t('actions.unplaced')}** — {ui.escape_md(action.unplaced.get(lang))}")
+    for sites in (item for item in cat.sites if item.action == action.id):
+        report = reports[sites.id]
+        found = len(sites.entries) - len(report.unmatched)
+        st.markdown(ui.escape_md(ui.t("actions.sites", status=sites.status.get(lang), found=found,
+                                      total=len(sites.entries), features=len(report.matches))))
+        if report.unmatched:
+            colon = " : " if lang == "fr" else ": "
+            st.caption(ui.t("actions.sites_unmatched") + colon
+                       + "; ".join(ui.escape_md(entry.label()) for entry in report.unmatched))
+    colon = " : " if lang == "fr" else ": "
+    st.markdown(f"**{ui.t('actions.sources')}**{colon}" + " · ".join(
+        ui.md_link(source.label, source.url) for source in action.sources))
+    drawable = [layer_id for layer_id in mapview.LAYERS if layer_id in built]
+    kinds = {layer_id: ui.layer_kinds(layer_id) for layer_id in drawable
+             if mapview.LAYERS[layer_id].filter_types}
+    params = map_params(action, lang, drawable, kinds, linked)
+    if params:
+        st.page_link("pages/map.py", label=ui.t("actions.see_on_map"), icon="🗺️",
+                     query_params=params)
+
+
+try:
+    cat = ui.catalogue()
+    links, reports = ui.action_links()
+    st.write(ui.t("actions.intro", area=manifest["study_area"]["name"]))
+    everything = ui.t("actions.all")
+    col_framework, col_axis, col_hazard = st.columns(3)
+    framework = col_framework.selectbox(
+        ui.t("actions.framework"), ["", *cat.frameworks], key="actions.framework",
+        on_change=reset_axis,
+        format_func=lambda fid: cat.frameworks[fid].title.get(lang) if fid else everything)
+    axes = cat.frameworks[framework].axes if framework else {}
+    axis = col_axis.selectbox(
+        ui.t("actions.axis"), ["", *axes], key="actions.axis", disabled=not axes,
+        format_func=lambda aid: axes[aid].title.get(lang) if aid else everything)
+    hazard = col_hazard.selectbox(
+        ui.t("actions.hazard"), ["", *HAZARDS], key="actions.hazard",
+        format_func=lambda hid: cat.hazards[hid].label.get(lang) if hid else everything)
+    chosen = cat.filter(framework or None, axis or None, hazard or None)
+    st.caption(ui.t("actions.count", n=len(chosen), total=len(cat.actions)))
+    if not chosen:
+        st.info(ui.t("actions.none"))
+    for action in chosen:
+        with st.container(border=True, key=f"actions.card.{action.id}"):
+            render(action)
+except ResilienceError as exc:
+    ui.show_error(exc)

@@ -1,0 +1,152 @@
+"""The « Actions » page through AppTest, inside the app frame: filters, counts, map links."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import mapview
+from geo.store import load_layer
+
+ROOT = Path(__file__).resolve().parents[2]
+ACTIONS = tomllib.loads((ROOT / "data" / "actions.toml").read_text(encoding="utf-8"))["action"]
+
+
+def run(lang: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if lang:
+        at.query_params["lang"] = lang
+    at.switch_page("pages/actions.py")
+    return at.run()
+
+
+def unescape(markdown: str) -> str:
+    """Markdown as a reader sees it (backslash escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def titles(at: AppTest) -> list[str]:
+    return [unescape(m.value[5:]) for m in at.markdown if m.value.startswith("#### ")]
+
+
+def links(at: AppTest) -> list[dict[str, str]]:
+    return [{key: values[0] for key, values in parse_qs(element.proto.query_string).items()}
+            for element in at.get("page_link")]
+
+
+def text(at: AppTest) -> str:
+    return unescape("\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption))
+
+
+def choose(at: AppTest, framework: str = "", axis: str = "", hazard: str = "") -> AppTest:
+    at.selectbox(key="actions.framework").set_value(framework).run()
+    if framework:
+        at.selectbox(key="actions.axis").set_value(axis)
+    else:
+        assert at.selectbox(key="actions.axis").disabled
+    at.selectbox(key="actions.hazard").set_value(hazard)
+    return at.run()
+
+
+@pytest.fixture(scope="module")
+def page(real_build) -> AppTest:
+    return run()
+
+
+def test_every_action_is_listed_with_a_title(page):
+    assert not page.exception
+    assert page.title[0].value == "Ce que fait la Ville : les actions de résilience"
+    assert f"{len(ACTIONS)} action(s) sur {len(ACTIONS)}" in [c.value for c in page.caption]
+    assert len(titles(page)) == len(ACTIONS) > 30
+    # An action with no layer the map draws has no map link; one with no layer at all says why.
+    drawn = [entry for entry in ACTIONS
+             if any(layer in mapview.LAYERS for link in entry.get("link", []) for layer in link["layers"])]
+    assert len(links(page)) == len(drawn)
+    placed = [entry for entry in ACTIONS if entry.get("link")]
+    assert text(page).count("**Pas sur la carte**") == len(ACTIONS) - len(placed)
+    assert text(page).count("pas dessinée sur la carte") >= len(placed) - len(drawn) > 0
+
+
+@pytest.mark.parametrize("framework, axis, hazard", [
+    ("RS2017", "", ""), ("RS2017", "P1", ""), ("RS2017", "P1A", ""), ("", "", "heat"),
+    ("OPS", "", "flood_indirect"), ("RS2024", "O1", "flood_direct"), ("M20", "", "runoff"),
+])
+def test_filters(real_build, framework, axis, hazard):
+    at = choose(run(), framework, axis, hazard)
+    expected = [entry["title"] for entry in ACTIONS
+                if (not framework or entry["framework"] == framework)
+                and (not axis or entry["axis"] == axis or entry["axis"].startswith(axis))
+                and (not hazard or hazard in entry["hazards"])]
+    assert titles(at) == expected
+    assert f"{len(expected)} action(s) sur {len(ACTIONS)}" in [c.value for c in at.caption]
+    if not expected:
+        assert at.info[0].value == "Aucune action ne correspond à ces filtres."
+
+
+def test_changing_framework_resets_the_axis(real_build):
+    at = choose(run(), "RS2017", "P2")
+    assert at.selectbox(key="actions.axis").value == "P2"
+    at.selectbox(key="actions.framework").set_value("RS2024").run()
+    assert at.selectbox(key="actions.axis").value == ""
+    assert at.selectbox(key="actions.axis").options[1:] == [
+        "Orientation 1 — Développer la culture du risque",
+        "Orientation 2 — Renforcer les solidarités et l'entraide de proximité entre les Parisiens",
+        "Orientation 3 — Engager des transformations urbaines",
+        "Orientation 4 — Mobiliser l'administration parisienne et coopérer avec l'ensemble des "
+        "acteurs pour agir à toutes les échelles"]
+
+
+def schools_in_20e(layer_id: str) -> int:
+    frame = load_layer(layer_id)
+    arrs = load_layer("arrondissements")
+    area = arrs[arrs["fid"] == "arrondissements:75120"].geometry.union_all()
+    return int(frame.geometry.within(area).sum())
+
+
+def test_oasis_counts_sites_and_map_link(real_build):
+    at = choose(run(), "RS2017", "P2", "runoff")
+    assert titles(at) == ["Cours Oasis"]
+    body = text(at)
+    for layer_id, title in [("schools_maternelle", "Écoles maternelles"),
+                            ("schools_elementaire", "Écoles élémentaires"), ("colleges", "Collèges")]:
+        assert f"- {title} — {schools_in_20e(layer_id)} entité(s) dans la zone d'étude" in body
+    found, total, features = map(int, re.search(
+        r"Cour Oasis réalisée ou en cours \(liste de la mairie du 20e, 05/11/2024\) : "
+        r"(\d+) adresse\(s\) sur (\d+) retrouvée\(s\) dans les données \((\d+) entité\(s\)\)",
+        body).groups())
+    unmatched = body.split("Adresses de la liste non retrouvées dans les données : ")[1]
+    unmatched = unmatched.splitlines()[0].split("; ")
+    assert total == 20 and found + len(unmatched) == total and features >= found >= 18
+    # The school data places the Tourelles school at 5/7, the mairie's list at 9.
+    assert "École polyvalente, 9 rue des Tourelles" in unmatched
+    assert "(https://mairie20.paris.fr/pages/cour-oasis-22072)" in body
+    link, = links(at)
+    assert link == {"layers": "schools_maternelle,schools_elementaire,colleges"}
+    assert at.get("page_link")[0].proto.label == "Voir sur la carte"
+
+
+def test_gymnasium_link_filters_types_and_english_keeps_lang(real_build):
+    at = choose(run("en"), "OPS", "sauvegarde", "flood_indirect")
+    assert titles(at) == ["Emergency accommodation of evacuees in gymnasiums and schools"]
+    link, = links(at)
+    assert link["layers"] == "sports,wifi_sites,schools_maternelle,schools_elementaire,colleges"
+    assert link["types"] == "sports:Salle multisports (gymnase)"
+    assert link["lang"] == "en"
+    sports = load_layer("sports")
+    gyms = int(((sports["c_ar"] == 20) & (sports["kind"] == "Salle multisports (gymnase)")).sum())
+    assert f"- Sports facilities — {gyms} feature(s) in the study area" in text(at)
+    assert at.get("page_link")[0].proto.label == "See on the map"
+
+
+def test_single_linked_feature_opens_selected(real_build):
+    at = choose(run(), "M20", "concertation", "social")
+    assert titles(at) == ["Atelier éco-anxiété"]
+    mairies = load_layer("mairies")
+    fid, = mairies[mairies["c_ar"] == 20]["fid"]
+    link, = links(at)
+    assert link == {"layers": "mairies", "sel": fid}
