@@ -54,14 +54,17 @@ with st.expander(ui.t("export.filters"), expanded=True):
     near_flood = st.checkbox(ui.t("export.near_flood"), key="export.near_flood")
     distance = st.number_input(ui.t("export.distance"), min_value=0, max_value=5000, value=500,
                                step=100, key="export.distance", disabled=not near_flood)
-    walk = st.radio(ui.t("export.walk_target"), ("any", *export.WALK_TARGET_VALUES), horizontal=True,
-                    key="export.walk_target", format_func=lambda value: ui.t(f"export.walk_{value}"))
+    # Labels computed now: AppTest and Streamlit may call format_func outside this run.
+    walk_labels = {value: ui.t(f"export.walk_{value}") for value in ("any", *export.WALK_TARGET_VALUES)}
+    walk = st.radio(ui.t("export.walk_target"), list(walk_labels), horizontal=True,
+                    key="export.walk_target", format_func=walk_labels.__getitem__)
 
 left, right = st.columns(2)
 fmt = left.selectbox(ui.t("export.format"), list(export.FORMATS), key="export.format",
                      format_func=lambda key: export.FORMATS[key].label(lang))
-crs = right.radio(ui.t("export.crs"), list(export.CRS_NAMES), key="export.crs", horizontal=True,
-                  format_func=lambda code: ui.t(f"export.crs_label.{code}"))
+crs_labels = {code: ui.t(f"export.crs_label.{code}") for code in export.CRS_NAMES}
+crs = right.radio(ui.t("export.crs"), list(crs_labels), key="export.crs", horizontal=True,
+                  format_func=crs_labels.__getitem__)
 
 if not layers:
     st.info(ui.t("export.pick_layers"))
