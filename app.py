@@ -22,7 +22,7 @@ pages = [
     st.Page("pages/sheet.py", title=ui.t("expo.nav.sheet"), icon="📄", url_path="fiche"),
     st.Page("pages/actions.py", title=ui.t("actions.nav"), icon="🛠️", url_path="actions-resilience"),
     st.Page("pages/sources.py", title=ui.t("nav.sources"), icon="📚", url_path="sources-et-methodes"),
-    st.Page("pages/downloads.py", title=ui.t("nav.downloads"), icon="⬇️", url_path="downloads"),
+    st.Page("pages/downloads.py", title=ui.t("nav.downloads"), icon="⬇️", url_path="telechargements"),
     st.Page("pages/workshop.py", title=ui.t("nav.workshop"), icon="🎤", url_path="atelier"),
     st.Page("pages/propose.py", title=ui.t("nav.propose"), icon="✍️", url_path="proposer"),
     st.Page("pages/moderation.py", title=ui.t("nav.moderation"), icon="🛡️", url_path="moderer"),
