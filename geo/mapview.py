@@ -10,10 +10,13 @@ Adding a layer to the map is one entry in ``LAYERS`` (and its id in the registry
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -23,7 +26,7 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.assets import LEAFLET_CSS, LEAFLET_JS
+from geo.assets import LEAFLET_CSS, LEAFLET_JS, STATIC_DIR, STATIC_URL
 from geo.i18n import t
 from geo.settings import METRIC_CRS, STORE_CRS
 from geo.text import escape_html
@@ -35,6 +38,9 @@ FID_MARK = "\u241f"
 SIMPLIFY_M = 1.5
 COORD_DECIMALS = 5
 FAMILIES = ("boundaries", "flood", "heat", "facilities")
+#: Where the layers' light GeoJSON is published for the browser (generated, git-ignored).
+MAP_DATA_DIR = STATIC_DIR / "map"
+MAP_DATA_URL = f"{STATIC_URL}/map"
 
 
 @dataclass(frozen=True)
@@ -242,12 +248,15 @@ class GeoJsonLayer(MacroElement):
     markers for points (canvas when the map prefers it) and a sticky tooltip built from the
     escaped ``n``/``k``/``f`` properties: name (else the layer title), type, hidden fid.
 
+    ``source`` is either inline GeoJSON or the URL of a published file (``publish_geojson``):
+    the browser fetches it once and caches it, so Streamlit's reruns, which resend every
+    component argument, carry a URL instead of the data.
     Lighter than ``folium.GeoJson``: no per-feature style map, no embedded property table.
     """
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
+var {{ this.get_name() }} = L.geoJSON({{ this.inline }}, {
     interactive: {{ this.interactive }},
     style: function (f) {
         var s = {{ this.style }};
@@ -265,13 +274,20 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
         }
     }
 }).addTo({{ this._parent.get_name() }});
+{% if this.url %}
+fetch({{ this.url }}).then(function (r) { return r.json(); }).then(function (d) {
+    {{ this.get_name() }}.addData(d);
+});
+{% endif %}
 {% endmacro %}
 """)
 
-    def __init__(self, data: str, layer: LayerDef, title: str = "", status_label: str = "") -> None:
+    def __init__(self, source: str, layer: LayerDef, title: str = "", status_label: str = "") -> None:
         super().__init__()
         self._name = "GeoJsonLayer"
-        self.data = data
+        is_url = not source.lstrip().startswith("{")
+        self.inline = "null" if is_url else source
+        self.url = _js_string(source) if is_url else ""
         self.title = _js_string(escape_html(title))
         self.status = _js_string(f"<br><i>{escape_html(status_label)}</i>" if status_label else "")
         self.fid_span = _js_string(f'<span class="fid" style="display:none">{FID_MARK}')
@@ -280,12 +296,26 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
         self.interactive = "true" if layer.interactive else "false"
 
 
-def feature_group(layer_id: str, data: str, title: str,
+def publish_geojson(text: str, directory: Path = MAP_DATA_DIR, url: str = MAP_DATA_URL) -> str:
+    """Write a layer's GeoJSON under ``static/`` (content-addressed, so a URL never changes
+    meaning and the browser may cache it) and return its URL. Idempotent."""
+    name = hashlib.sha256(text.encode()).hexdigest()[:20] + ".json"
+    path = directory / name
+    if not path.is_file():
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return f"{url}/{name}"
+
+
+def feature_group(layer_id: str, source: str, title: str,
                   status_label: str = "") -> folium.FeatureGroup:
-    """One map layer as a feature group (what ``st_folium(feature_group_to_add=...)`` takes);
-    ``status_label`` marks derived and old layers in every tooltip."""
+    """One map layer as a feature group (what ``st_folium(feature_group_to_add=...)`` takes).
+    ``source``: inline GeoJSON or its published URL; ``status_label`` marks derived and old
+    layers in every tooltip."""
     group = folium.FeatureGroup(name=layer_id)
-    GeoJsonLayer(data, LAYERS[layer_id], title, status_label).add_to(group)
+    GeoJsonLayer(source, LAYERS[layer_id], title, status_label).add_to(group)
     return group
 
 

@@ -103,10 +103,13 @@ def _map_layer_json(build: str, layer_id: str, lang: str, types: tuple[str, ...]
     return mapview.layer_geojson(frame, spec, lang)
 
 
-def map_layer_json(layer_id: str, types: tuple[str, ...] | None = None,
-                   quartier: str | None = None) -> str:
-    """The light GeoJSON of one map layer for a filter, cached on build id + layer + filter."""
-    return _map_layer_json(build_id(), layer_id, lang(), types, quartier)
+def map_layer_url(layer_id: str, types: tuple[str, ...] | None = None,
+                  quartier: str | None = None) -> str:
+    """URL of the light GeoJSON of one map layer for a filter (built once per build id + layer +
+    filter, published under ``static/``; re-published if the file went away)."""
+    from geo.mapview import publish_geojson
+
+    return publish_geojson(_map_layer_json(build_id(), layer_id, lang(), types, quartier))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

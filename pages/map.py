@@ -164,7 +164,7 @@ try:
     for notice in notices if same else []:
         st.info(ui.t("map.notice", items=ui.escape_md(
             f"{notice.param}={notice.value} ({ui.t(f'map.reason.{notice.reason}')})")))
-    groups = [mapview.feature_group(lid, ui.map_layer_json(lid, types.get(lid), state.quartier),
+    groups = [mapview.feature_group(lid, ui.map_layer_url(lid, types.get(lid), state.quartier),
                                     title(lid)) for lid in state.layers]
     selected = None
     if state.sel and mapdetails.layer_of(state.sel) in available:

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import mapview
+from geo.assets import STATIC_DIR, STATIC_URL
 from geo.store import load_layer, load_manifest
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "map.py")
@@ -37,7 +38,13 @@ class FakeFolium:
         out = {}
         for group in self.last["feature_group_to_add"]:
             child = next(iter(group._children.values()))
-            out[group.layer_name] = json.loads(child.data)
+            if child.url:  # published file: read what the browser would fetch
+                url = json.loads(child.url)
+                assert url.startswith(STATIC_URL + "/")
+                out[group.layer_name] = json.loads(
+                    (STATIC_DIR / url.removeprefix(STATIC_URL + "/")).read_text(encoding="utf-8"))
+            else:
+                out[group.layer_name] = json.loads(child.inline)
         return out
 
 

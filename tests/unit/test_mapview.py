@@ -119,6 +119,19 @@ def test_feature_group_script_escapes_title_and_carries_fid_mark():
     assert "L.circleMarker" in html
 
 
+def test_published_layer_is_fetched_by_url_and_content_addressed(tmp_path):
+    text = layer_geojson(points(), LAYERS["sports"])
+    url = mapview.publish_geojson(text, tmp_path, "/app/static/test")
+    assert url == mapview.publish_geojson(text, tmp_path, "/app/static/test")
+    name = url.rsplit("/", 1)[1]
+    assert (tmp_path / name).read_text(encoding="utf-8") == text
+    assert mapview.publish_geojson(text + " ", tmp_path, "/app/static/test") != url
+    fmap = mapview.base_map((48.86, 2.39), 14)
+    feature_group("sports", url, "Sports").add_to(fmap)
+    html = fmap.get_root().render()
+    assert f'fetch("{url}")' in html and "L.geoJSON(null" in html
+
+
 def test_fid_from_tooltip_text():
     # what streamlit-folium returns: the tooltip HTML's textContent
     assert fid_from_tooltip(f"Gymnase ACourt de tennis{FID_MARK}sports:1") == "sports:1"
