@@ -40,7 +40,8 @@ with st.expander(ui.t("export.filters"), expanded=True):
     names = dict(zip(quartiers["source_id"], quartiers["name"], strict=True))
     chosen_quartiers = st.multiselect(ui.t("export.quartiers"), list(names), key="export.quartiers",
                                       format_func=lambda code: f"{names[code]} ({code})",
-                                      help=ui.t("export.quartiers_help"))
+                                      help=ui.t("export.quartiers_help"),
+                                      placeholder=ui.t("export.all_quartiers"))
     area_number = int(manifest["study_area"]["insee"]) - 75100
     study_area_only = st.checkbox(ui.t("export.study_area_only", area=area_number),
                                   key="export.study_area_only")
@@ -49,10 +50,12 @@ with st.expander(ui.t("export.filters"), expanded=True):
         options = _kinds(layer_id)
         if len(options) > 1:
             picked = st.multiselect(ui.t("export.kinds_layer", layer=_title(layer_id)), options,
-                                    key=f"export.kind.{layer_id}", help=ui.t("export.kinds_help"))
+                                    key=f"export.kind.{layer_id}", help=ui.t("export.kinds_help"),
+                                    placeholder=ui.t("export.all_kinds"))
             kinds += [(layer_id, kind) for kind in picked]
-    near_flood = st.checkbox(ui.t("export.near_flood"), key="export.near_flood")
-    distance = st.number_input(ui.t("export.distance"), min_value=0, max_value=5000, value=500,
+    flood_box, flood_distance = st.columns([2, 1], vertical_alignment="bottom")
+    near_flood = flood_box.checkbox(ui.t("export.near_flood"), key="export.near_flood")
+    distance = flood_distance.number_input(ui.t("export.distance"), min_value=0, max_value=5000, value=500,
                                step=100, key="export.distance", disabled=not near_flood)
     # Labels computed now: AppTest and Streamlit may call format_func outside this run.
     walk_labels = {value: ui.t(f"export.walk_{value}") for value in ("any", *export.WALK_TARGET_VALUES)}
