@@ -1,11 +1,11 @@
 """« Fiche »: one facility (``?fid=…``) or one quartier (``?quartier=…``), linkable and printable."""
 
-import pandas as pd
 import streamlit as st
 
 from geo import sheets, ui
+from geo.actions import load_catalogue
 from geo.analysis import method_text
-from geo.errors import ResilienceError
+from geo.errors import CatalogueError, ResilienceError
 from geo.provenance import layer_provenance
 
 # Printing gives the sheet alone: no sidebar, header, toolbar, pickers or buttons.
@@ -22,6 +22,27 @@ PRINT_CSS = """<style>
 
 def _yes(value: bool) -> str:
     return ui.t("expo.yes" if value else "expo.no")
+
+
+def _num(value: float, digits: int = 0) -> str:
+    """A number with a thin space between thousands, as printed in French."""
+    return f"{value:,.{digits}f}".replace(",", "\u202f")
+
+
+def _link(**params: str) -> str:
+    """Relative link to another sheet, keeping the language of the current one."""
+    if ui.lang() != "fr":
+        params["lang"] = ui.lang()
+    return "fiche?" + "&".join(f"{key}={value}" for key, value in params.items())
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> None:
+    """A markdown table: real text in the printed PDF (a data grid prints as an image and
+    ``st.metric`` as an empty box).
+    Cells are escaped by the caller (links are built from escaped labels)."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    st.markdown("\n".join(lines))
 
 
 def _sources(layer_ids: tuple[str, ...], manifest: dict) -> None:
@@ -43,28 +64,23 @@ def facility(result, fid: str, manifest: dict) -> None:
     st.title(ui.escape_md(sheet.name))
     category = ui.t(f"expo.category.{sheet.category}")
     st.markdown(f"{category} · {ui.escape_md(sheet.address)} · "
-                f"[{ui.escape_md(sheet.quartier_name)}](fiche?quartier={sheet.quartier})")
+                f"[{ui.escape_md(sheet.quartier_name)}]({_link(quartier=sheet.quartier)})")
     if sheet.old:
         st.warning(ui.t("expo.heat.creche_note"))
     acc = result.settings.access
-    c1, c2, c3 = st.columns(3)
-    c1.metric(ui.t("expo.sheet.best_min"), f"{sheet.best_min:.1f} min")
-    c2.metric(ui.t("expo.sheet.within", minutes=f"{acc.target_minutes:g}"), _yes(sheet.within_target))
-    c3.metric(ui.t("expo.sheet.zone_m"), f"{sheet.zone_m:,.0f} m".replace(",", " "))
+    _table([ui.t("expo.sheet.best_min"), ui.t("expo.sheet.within", minutes=f"{acc.target_minutes:g}"),
+            ui.t("expo.sheet.zone_m")],
+           [[f"**{_num(sheet.best_min, 1)} min**", f"**{_yes(sheet.within_target)}**",
+             f"**{_num(sheet.zone_m)} m**"]])
 
     st.subheader(ui.t("expo.sheet.nearest"))
-    st.dataframe(pd.DataFrame({
-        ui.t("expo.col.kind"): [ui.t(f"expo.kind.{p.kind}") for p in sheet.nearest],
-        ui.t("expo.col.name"): [p.name for p in sheet.nearest],
-        ui.t("expo.col.distance_m"): [round(p.distance_m) for p in sheet.nearest],
-        ui.t("expo.col.walk_min"): [round(p.minutes, 1) for p in sheet.nearest],
-        ui.t("expo.col.within"): [_yes(p.within) for p in sheet.nearest],
-        ui.t("expo.col.counted"): [_yes(p.counted) for p in sheet.nearest],
-    }), hide_index=True, key="sheet.nearest")
+    _table([ui.t(f"expo.col.{c}") for c in ("kind", "name", "distance_m", "walk_min", "within", "counted")],
+           [[ui.t(f"expo.kind.{p.kind}"), ui.escape_md(p.name or "—"), _num(p.distance_m),
+             _num(p.minutes, 1), _yes(p.within), _yes(p.counted)] for p in sheet.nearest])
     st.caption(method_text(acc, ui.lang()))
 
     st.subheader(ui.t("expo.sheet.flood"))
-    st.write(ui.t("expo.sheet.flood_text", metres=f"{sheet.zone_m:,.0f}".replace(",", " "),
+    st.write(ui.t("expo.sheet.flood_text", metres=_num(sheet.zone_m),
                   zone=ui.escape_md(sheet.zone)))
     if sheet.host_category:
         st.write(ui.t("expo.sheet.host", category=ui.t(f"expo.category.{sheet.host_category}")))
@@ -74,18 +90,39 @@ def facility(result, fid: str, manifest: dict) -> None:
         iris = sheet.iris
         st.write(ui.t("expo.sheet.iris_text", code=iris.code, name=ui.escape_md(iris.name),
                       heat_class=ui.t(f"expo.heat_class.{iris.heat_class}"),
-                      score=f"{iris.heat_score:.2f}", population=f"{iris.population:,.0f}",
-                      old=f"{iris.population_75_plus:,.0f}").replace(",", " "))
+                      score=_num(iris.heat_score, 2), population=_num(iris.population),
+                      old=_num(iris.population_75_plus)))
         st.caption(ui.t("expo.heat.derived_note"))
     _actions(sheet)
     _sources(sheet.layers, manifest)
 
 
 def _actions(sheet: sheets.FacilitySheet) -> None:
-    """Linked resilience actions: the catalogue (geo.actions) is written separately; until it
-    exists the sheet says so rather than inventing actions."""
+    """Resilience actions the catalogue (geo.actions, data/actions.toml) links to this feature."""
     st.subheader(ui.t("expo.sheet.actions"))
-    st.caption(ui.t("expo.sheet.actions_missing"))
+    try:
+        catalogue = load_catalogue()
+        frame = ui.layer(sheet.layer)
+        hit = frame[frame["fid"] == sheet.fid]
+        row = hit.drop(columns=frame.geometry.name).iloc[0].to_dict() if len(hit) else sheet.row
+        links = catalogue.feature_links(sheet.layer, row)
+    except CatalogueError as exc:
+        ui.show_error(exc)
+        return
+    if not links:
+        st.caption(ui.t("expo.sheet.actions_none"))
+        return
+    lang = ui.lang()
+    lines = []
+    for link in links:
+        action = link.action
+        framework = catalogue.frameworks[action.framework].title.get(lang)
+        status = "".join(f" **{ui.escape_md(s.get(lang))}**" for s in link.statuses)
+        source = action.sources[0] if action.sources else None
+        cite = f" — {ui.escape_md(source.label)}" if source else ""
+        lines.append(f"- **{ui.escape_md(action.display_title(lang))}** (*{ui.escape_md(framework)}*) — "
+                     f"{ui.escape_md(link.notes[0].get(lang))}{status}{cite}")
+    st.markdown("\n".join(lines))
 
 
 def quartier(result, code: str, manifest: dict) -> None:
@@ -93,40 +130,31 @@ def quartier(result, code: str, manifest: dict) -> None:
     f = sheet.figures
     st.title(ui.t("expo.sheet.quartier_title", name=ui.escape_md(sheet.name), code=sheet.code))
     acc = result.settings.access
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric(ui.t("expo.sheet.area_within", minutes=f"{acc.target_minutes:g}"), f"{f['share_within']:.1%}")
-    c2.metric(ui.t("expo.col.facilities_outside"), f"{f['facilities_outside']} / {f['facilities']}")
-    c3.metric(ui.t("expo.col.population"), f"{f.get('population', float('nan')):,.0f}".replace(",", " "))
-    c4.metric(ui.t("expo.sheet.zone_m"), f"{f['zone_m']:,.0f} m".replace(",", " "))
+    _table([ui.t("expo.sheet.area_within", minutes=f"{acc.target_minutes:g}"),
+            ui.t("expo.col.facilities_outside"), ui.t("expo.col.population"), ui.t("expo.sheet.zone_m")],
+           [[f"**{f['share_within']:.1%}**", f"**{f['facilities_outside']} / {f['facilities']}**",
+             f"**{_num(f.get('population', float('nan')))}**", f"**{_num(f['zone_m'])} m**"]])
     st.caption(method_text(acc, ui.lang()))
     st.write(ui.t("expo.sheet.quartier_text", area=f"{f['area_km2']:.2f}",
-                  old=f"{f.get('population_75_plus', float('nan')):,.0f}".replace(",", " "),
-                  score=f"{f.get('heat_score', float('nan')):.2f}",
+                  old=_num(f.get("population_75_plus", float("nan"))),
+                  score=_num(f.get("heat_score", float("nan")), 2),
                   high=f"{f.get('high_share', float('nan')):.0%}", gaps=sheet.gap_cells))
 
     st.subheader(ui.t("expo.sheet.facilities"))
     fac = sheet.facilities
-    st.dataframe(pd.DataFrame({
-        ui.t("expo.col.name"): fac["name"],
-        ui.t("expo.col.category"): fac["category"].map(lambda c: ui.t(f"expo.category.{c}")),
-        ui.t("expo.col.best_min"): fac["best_min"].round(1),
-        ui.t("expo.col.within"): fac["within_target"].map(_yes),
-        ui.t("expo.col.sheet"): "fiche?fid=" + fac["fid"],
-    }), hide_index=True, key="sheet.facilities", column_config={
-        ui.t("expo.col.sheet"): st.column_config.LinkColumn(display_text=ui.t("expo.open_sheet"))})
+    _table([ui.t(f"expo.col.{c}") for c in ("name", "category", "best_min", "within")],
+           [[f"[{ui.escape_md(r.name)}]({_link(fid=r.fid)})", ui.t(f"expo.category.{r.category}"),
+             _num(r.best_min, 1), _yes(r.within_target)] for r in fac.itertuples()])
     if len(sheet.hosts):
         st.subheader(ui.t("expo.flood.hosts"))
-        st.dataframe(pd.DataFrame({
-            ui.t("expo.col.name"): sheet.hosts["name"],
-            ui.t("expo.col.category"): sheet.hosts["category"].map(lambda c: ui.t(f"expo.category.{c}")),
-            ui.t("expo.col.zone_m"): sheet.hosts["zone_m"].round(0)}), hide_index=True, key="sheet.hosts")
+        _table([ui.t(f"expo.col.{c}") for c in ("name", "category", "zone_m")],
+               [[ui.escape_md(r.name), ui.t(f"expo.category.{r.category}"), _num(r.zone_m)]
+                for r in sheet.hosts.itertuples()])
     if len(sheet.councils):
         st.subheader(ui.t("expo.heat.councils"))
-        st.dataframe(pd.DataFrame({
-            ui.t("expo.col.council"): sheet.councils["name"],
-            ui.t("expo.col.vuln_day"): sheet.councils["vulnj_note"].round(2),
-            ui.t("expo.col.vuln_night"): sheet.councils["vulnn_note"].round(2)}),
-            hide_index=True, key="sheet.councils")
+        _table([ui.t(f"expo.col.{c}") for c in ("council", "vuln_day", "vuln_night")],
+               [[ui.escape_md(r.name), _num(r.vulnj_note, 2), _num(r.vulnn_note, 2)]
+                for r in sheet.councils.itertuples()])
         st.caption(ui.t("expo.heat.derived_note"))
     _sources(sheet.layers, manifest)
 

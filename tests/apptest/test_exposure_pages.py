@@ -32,6 +32,13 @@ def table(at: AppTest, column: str, index: int = 0):
     return [df.value for df in at.dataframe if column in df.value.columns][index]
 
 
+def md_table(at: AppTest, first_header: str) -> list[list[str]]:
+    """The body rows of the markdown table whose first header is ``first_header``."""
+    text = next(m.value for m in at.markdown if m.value.startswith(f"| {first_header} |"))
+    return [[cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in text.splitlines()[2:]]
+
+
 def test_flood_page_shows_distance_neighbours_and_hosts(real_build, result):
     at = run("flood.py")
     assert not at.exception and not at.error
@@ -100,8 +107,8 @@ def test_facility_sheet_by_url(real_build, result):
     at = run("sheet.py", fid=school["fid"])
     assert not at.exception and not at.error
     assert at.title[0].value.replace("\\", "") == school["name"]
-    nearest = table(at, "Distance à vol d'oiseau (m)")
-    assert len(nearest) == 3
+    nearest = md_table(at, "Lieu frais")
+    assert [row[0] for row in nearest] == ["espace vert frais", "équipement frais", "fontaine à boire"]
     # independent check of the green-space distance on the built layers with plain shapely
     green = store.load_layer("green_spaces", real_build).to_crs("EPSG:2154")
     excluded = (*NOT_COOL_GREEN_TYPES, *result.settings.access.green_excluded_types)
@@ -111,22 +118,26 @@ def test_facility_sheet_by_url(real_build, result):
     geoms = [*green.geometry.values, *points.geometry.values]
     point = gpd.GeoSeries([school.geometry], crs="EPSG:2154").iloc[0]
     expected = min(shapely.distance(point, g) for g in geoms)
-    row = nearest[nearest["Lieu frais"] == "espace vert frais"].iloc[0]
-    assert row["Distance à vol d'oiseau (m)"] == round(expected)
+    assert nearest[0][2] == f"{round(expected):,}".replace(",", "\u202f")
+    minutes = expected * 1.3 / 75
+    assert nearest[0][3] == f"{minutes:.1f}"
     text = " ".join(m.value for m in at.markdown)
     assert "Sources" in " ".join(s.value for s in at.subheader)
     assert "Écoles maternelles" in text
-    assert "catalogue" in " ".join(c.value for c in at.caption)
+    assert "Actions de résilience liées" in [s.value for s in at.subheader]
 
 
 def test_quartier_sheet_by_url(result):
     at = run("sheet.py", quartier="7512001")
     assert not at.exception and not at.error
     assert at.title[0].value == "Quartier Belleville (7512001)"
-    facilities = table(at, "Temps au lieu frais le plus proche (min)")
-    assert len(facilities) == int((result.facilities["quartier"] == "7512001").sum())
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Population (2022)"] == "33 435"
+    facilities = md_table(at, "Nom")
+    in_quartier = result.facilities[result.facilities["quartier"] == "7512001"]
+    assert len(facilities) == len(in_quartier) == 39
+    assert all("](fiche?fid=" in row[0] for row in facilities)
+    figures = md_table(at, "Surface à moins de 7 min d'un lieu frais")[0]
+    assert figures[2] == "**33\u202f435**"
+    assert figures[1] == f"**{int(in_quartier['within_target'].eq(False).sum())} / 39**"
 
 
 def test_sheet_picker_sets_the_url_and_unknown_ids_are_messages():
