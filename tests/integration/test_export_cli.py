@@ -108,3 +108,15 @@ def test_walk_target_flag_accepts_only_inside_or_outside(real_build, tmp_path):
     good = command("--layers", "ehpad", "--walk-target", "inside", "--out", str(tmp_path))
     assert good.returncode == 0, good.stderr
     assert any("walk-inside" in p.name for p in tmp_path.iterdir())
+
+
+def test_list_shows_every_layer_and_the_facility_types(real_build):
+    import geopandas as gpd
+
+    result = command("--list")
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((real_build / "manifest.json").read_text())
+    listed = [line.split()[0] for line in result.stdout.splitlines() if not line.startswith(" ")]
+    assert listed == list(manifest["layers"])
+    kinds = set(gpd.read_parquet(real_build / "layers" / "cool_facilities.parquet")["kind"])
+    assert "Piscine" in kinds and "Piscine" in result.stdout
