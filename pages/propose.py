@@ -46,6 +46,7 @@ if asked not in workshops:
                         format_func=lambda s: f"{workshops[s].name} ({workshops[s].date})")
 workshop = workshops[slug]
 st.write(ui.t("propose.intro", name=ui.escape_md(workshop.name), date=workshop.date))
+ack = st.empty()  # the last acknowledgement, at the top where a phone shows it
 
 state = st.session_state
 state.setdefault("propose.client", new_submission_id())
@@ -61,7 +62,7 @@ if where == "pin":
     west, south, east, north = rules.study_area.bounds
     fmap = mapview.base_map(((south + north) / 2, (west + east) / 2),
                             mapview.zoom_for_bounds((west, south, east, north), 380, 320))
-    outline = mapview.feature_group("arrondissements", ui.map_layer_json("arrondissements"), "")
+    outline = mapview.feature_group("arrondissements", ui.map_layer_url("arrondissements"), "")
     groups = [outline]
     if pin:
         point = {"type": "Feature", "properties": {},
@@ -118,7 +119,7 @@ if sent:
         st.rerun()
 
 if "propose.ack" in state:
-    st.success(state["propose.ack"])
+    ack.success(state["propose.ack"])
 if state["propose.mine"]:
     st.subheader(ui.t("propose.yours"))
     for proposal in reversed(state["propose.mine"]):

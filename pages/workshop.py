@@ -1,6 +1,7 @@
 """« Atelier »: the room's screen. Large type, high contrast, the map full width, a scenario
 played step by step from the facilitation panel (sidebar), the QR code of the participants'
-form, and their proposals appearing live (a fragment re-run every few seconds).
+form, and their proposals appearing live (a fragment polls the database every few seconds and
+re-runs the page when they changed).
 
 The state a facilitator sets (workshop, scenario, step) is in the URL, so the screen can be
 reloaded or opened elsewhere as it is.
@@ -19,7 +20,7 @@ from geo.text import escape_html
 from geo.workshop import PUBLIC_URL_ENV, participants_url, proposals_group, qr_png
 
 LIVE_SECONDS = 4
-MAP_HEIGHT = 600
+MAP_HEIGHT = 560
 lang = ui.lang()
 manifest = ui.require_build()
 st.html("""<style>
@@ -119,26 +120,45 @@ def title(layer_id: str) -> str:
     return entry.get("title_en" if lang == "en" else "title_fr", layer_id)
 
 
-@st.fragment(run_every=LIVE_SECONDS)
-def live() -> None:
-    try:
-        proposals = store.visible(slug)
-    except ResilienceError as exc:
-        ui.show_error(exc)
-        return
-    groups = [mapview.feature_group(layer_id, ui.map_layer_json(layer_id), title(layer_id))
-              for layer_id in step.layers if layer_id in manifest["layers"]]
-    groups.append(proposals_group(proposals, labels, ui.t("workshop.proposals_layer")))
+try:
+    proposals = store.visible(slug)
+except ResilienceError as exc:
+    ui.show_error(exc)
+    st.stop()
+groups = [mapview.feature_group(layer_id, ui.map_layer_url(layer_id), title(layer_id))
+          for layer_id in step.layers if layer_id in manifest["layers"]]
+groups.append(proposals_group(proposals, labels, ui.t("workshop.proposals_layer")))
+map_column, list_column = st.columns([4, 1])
+with map_column:
     st_folium(fmap, key="workshop.map", height=MAP_HEIGHT, use_container_width=True,
               returned_objects=[], center=[step.view.lat, step.view.lon], zoom=step.view.zoom,
               feature_group_to_add=groups)
-    st.subheader(ui.t("workshop.proposals", count=len(proposals)))
-    if not proposals:
+
+
+def signature(rows) -> tuple[int, ...]:
+    return tuple(proposal.id for proposal in rows)
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def live(shown: tuple[int, ...]) -> None:
+    """Polls the database; when the room's proposals changed, the whole page (map included)
+    re-runs. (The map is kept out of the fragment: streamlit-folium's frame does not size
+    itself when it is re-rendered by a fragment.)"""
+    try:
+        current = store.visible(slug)
+    except ResilienceError as exc:
+        ui.show_error(exc)
+        return
+    if signature(current) != shown:
+        st.rerun()
+    st.markdown(f"**{ui.t('workshop.proposals', count=len(current))}**")
+    if not current:
         st.write(ui.t("workshop.no_proposals"))
-    for proposal in reversed(proposals[-8:]):
+    for proposal in reversed(current[-6:]):
         author = f" — {ui.escape_md(proposal.first_name)}" if proposal.first_name else ""
         st.markdown(f"- **{ui.escape_md(labels.get(proposal.category, proposal.category))}** : "
                     f"{ui.escape_md(proposal.text)}{author}")
 
 
-live()
+with list_column:
+    live(signature(proposals))

@@ -1,0 +1,88 @@
+"""The workshop in a real browser: the room's screen at 1920x1080, the form on a phone viewport,
+the QR code read back from the screen, a proposal typed on the phone appearing on the screen."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from geo.proposal_store import RateLimit, open_sqlite
+from geo.proposals import Workshop
+from tests.conftest import ARTIFACTS, AppServer
+
+pytestmark = pytest.mark.browser
+WORKSHOP = Workshop("vers-un-quartier-resilient-2026-11-26", "Vers un quartier résilient",
+                    "2026-11-26")
+FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+@pytest.fixture(scope="module")
+def workshop_server(real_build, tmp_path_factory):
+    from geo.assets import ensure_assets
+
+    ensure_assets()
+    path = tmp_path_factory.mktemp("wk") / "proposals.sqlite3"
+    open_sqlite(path, RateLimit(100, 60)).create_workshop(WORKSHOP)
+    server = AppServer("workshop", env={"RESILIENCE_PROPOSALS_SQLITE": str(path),
+                                        "RESILIENCE_PROPOSALS_RATE_LIMIT": "100/60"})
+    yield server, path
+    server.stop()
+
+
+def shot(page, name: str, full_page: bool = False) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
+
+
+def test_screen_qr_phone_and_live_proposal(workshop_server, browser):
+    server, path = workshop_server
+    screen = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fr-FR")
+    room = screen.new_page()
+    room.goto(f"{server.url}/atelier?workshop={WORKSHOP.slug}&scenario=canicule&step=1")
+    room.get_by_text("Jour 1 — l'alerte").wait_for(timeout=60_000)
+    # the map has drawn its layers (Leaflet served by the app) inside the component's iframe
+    room.frame_locator(FRAME).first.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
+    qr = room.locator('[data-testid="stImage"] img').first
+    qr.wait_for()
+    shot(room, "workshop-1920x1080.png")
+    assert room.locator(FRAME).count() == 1, "the live map must update in place, not pile up"
+
+    # the QR code, read from the pixels on the screen, leads to the participants' form
+    image = Image.open(io.BytesIO(qr.screenshot()))
+    results = zxingcpp.read_barcodes(image)
+    expected = f"{server.url}/proposer?workshop={WORKSHOP.slug}"
+    assert [r.text for r in results] == [expected]
+
+    phone_context = browser.new_context(viewport={"width": 390, "height": 844},
+                                        device_scale_factor=2, is_mobile=True, has_touch=True,
+                                        locale="fr-FR")
+    phone = phone_context.new_page()
+    phone.goto(results[0].text)
+    phone.get_by_text("Votre proposition").first.wait_for(timeout=60_000)
+    phone.frame_locator(FRAME).first.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
+    # tap the middle of the map (the study area's centre) to drop the pin
+    box = phone.locator(FRAME).bounding_box()
+    phone.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    phone.get_by_text("Point placé").wait_for(timeout=30_000)
+    message = "Ombre et bancs square <b>Saint-Blaise</b>"
+    phone.get_by_label("Votre proposition (quoi, pourquoi)").fill(message)
+    phone.get_by_label("Prénom (facultatif, aucune autre donnée personnelle)").fill("Awa")
+    shot(phone, "propose-phone-filled.png", full_page=True)
+    phone.get_by_role("button", name="Envoyer").click()
+    phone.get_by_text("Merci !").wait_for(timeout=30_000)
+    shot(phone, "propose-phone-sent.png")
+
+    # stored once, as typed
+    [stored] = open_sqlite(path).visible(WORKSHOP.slug)
+    assert stored.text == message and stored.first_name == "Awa"
+
+    # the room's screen shows it without reload (live fragment), as text, not HTML
+    room.get_by_text("Ombre et bancs square <b>Saint-Blaise</b>").wait_for(timeout=30_000)
+    assert room.locator("b", has_text="Saint-Blaise").count() == 0
+    room.get_by_text("Propositions (1)").wait_for()
+    shot(room, "workshop-1920x1080-live.png")
+    phone_context.close()
+    screen.close()
