@@ -83,7 +83,8 @@ def render(action: Action) -> None:
 try:
     cat = ui.catalogue()
     links, reports = ui.action_links()
-    st.write(ui.t("actions.intro", area=manifest["study_area"]["name"]))
+    area = manifest["study_area"]
+    st.write(ui.t("actions.intro", area=f"Paris {int(area['insee'][-2:])}e, {area['name']}"))
     everything = ui.t("actions.all")
     col_framework, col_axis, col_hazard = st.columns(3)
     framework = col_framework.selectbox(
