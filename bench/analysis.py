@@ -1,0 +1,147 @@
+"""Benchmark: the exposure analyses (``geo.analysis.run``) on the study area and on every Paris
+arrondissement, and the server time of a rerun of the pages that show them.
+
+Figures (medians; every baseline is measured in this same run)
+  load    — reading one build's layers from GeoParquet (``geo.store.load_all``): the baseline the
+            analysis is compared with (ratio run / load);
+  run     — ``geo.analysis.run`` on the current build's study area (the 20e by default);
+  paris   — ``geo.analysis.run`` with each of the 20 arrondissements as the study area: each is
+            built once beforehand, untimed (``python -m geo.ingest --study-area 751xx
+            --build-root <tmp>``), then the analysis is timed on each; total and slowest;
+  rerun   — server time of a page rerun after a widget change, with Streamlit's AppTest (same
+            ScriptRunner as the server; the analysis is cached per build + settings, so a rerun
+            never recomputes it), for « Inondation », « Chaleur » and a sheet, against an empty
+            page holding one checkbox (the floor of any rerun).
+
+Targets (issue 6): run(20e) <= 5 s; all of Paris <= 60 s (sum of the 20 runs); rerun <= 200 ms.
+
+Usage: .venv/bin/python bench/analysis.py [--runs N] [--reruns N] [--skip-paris]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geo import analysis, store  # noqa: E402
+from geo.settings import DEFAULT_MIRROR  # noqa: E402
+
+TARGET_RUN_S = 5.0
+TARGET_PARIS_S = 60.0
+TARGET_RERUN_MS = 200.0
+EMPTY_PAGE = 'import streamlit as st\nst.checkbox("x", key="x")\n'
+
+
+def timed(fn, runs: int) -> tuple[float, object]:
+    times, value = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        value = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), value
+
+
+def study_area(runs: int, settings: analysis.AnalysisSettings) -> None:
+    load_s, (manifest, layers) = timed(lambda: store.load_all(), runs)
+    run_s, result = timed(lambda: analysis.run(manifest, layers, settings), runs)
+    print(f"study area {manifest['study_area']['insee']} ({manifest['build_id']}), median of {runs}:")
+    print(f"  load (baseline)   {load_s * 1000:8.0f} ms")
+    print(f"  analysis run      {run_s * 1000:8.0f} ms   ratio run/load {run_s / load_s:5.1f}   "
+          f"target <= {TARGET_RUN_S:.0f} s: {'OK' if run_s <= TARGET_RUN_S else 'MISSED'}")
+    print(f"  grid pieces {len(result.grid)}, facilities {len(result.facilities)}, "
+          f"hosts {len(result.hosts)}, area within target {result.study_share:.1%}")
+
+
+def paris(settings: analysis.AnalysisSettings, mirror: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-analysis-") as tmp:
+        codes = [f"751{n:02d}" for n in range(1, 21)]
+        start = time.perf_counter()
+        for code in codes:
+            subprocess.run([sys.executable, "-m", "geo.ingest", "--mirror", str(mirror),
+                            "--study-area", code, "--build-root", f"{tmp}/{code}", "--quiet"],
+                           cwd=ROOT, check=True, capture_output=True)
+        print(f"all of Paris: 20 builds made in {time.perf_counter() - start:.0f} s (untimed setup)")
+        runs, loads = {}, {}
+        for code in codes:
+            begin = time.perf_counter()
+            manifest, layers = store.load_all(Path(tmp) / code / "current")
+            loads[code] = time.perf_counter() - begin
+            begin = time.perf_counter()
+            analysis.run(manifest, layers, settings)
+            runs[code] = time.perf_counter() - begin
+        total, slowest = sum(runs.values()), max(runs, key=runs.get)
+        print(f"  load (baseline)   total {sum(loads.values()):6.1f} s")
+        print(f"  analysis run      total {total:6.1f} s   median {statistics.median(runs.values()):.2f} s"
+              f"   slowest {slowest} {runs[slowest]:.2f} s   ratio run/load "
+              f"{total / sum(loads.values()):5.1f}   target <= {TARGET_PARIS_S:.0f} s: "
+              f"{'OK' if total <= TARGET_PARIS_S else 'MISSED'}")
+
+
+def reruns(count: int) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    def page(path: str, change, **params: str) -> float:
+        at = AppTest.from_file(path, default_timeout=120)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        if at.exception:
+            raise RuntimeError(f"{path}: {at.exception[0].message}")
+        times = []
+        for i in range(count):
+            change(at, i)
+            start = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times) * 1000
+
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = Path(tmp) / "empty.py"
+        empty.write_text(EMPTY_PAGE, encoding="utf-8")
+        floor = page(str(empty), lambda at, i: at.checkbox(key="x").set_value(i % 2 == 0))
+    pages = ROOT / "pages"
+    figures = {
+        "Inondation (host types)": page(str(pages / "flood.py"), lambda at, i: at.multiselect(
+            key="flood.categories").set_value(["gymnasium"] if i % 2 == 0 else ["gymnasium", "school"])),
+        "Chaleur (outside only)": page(str(pages / "heat.py"), lambda at, i: at.checkbox(
+            key="heat.outside_only").set_value(i % 2 == 0)),
+        "Fiche quartier (picker)": page(str(pages / "sheet.py"), lambda at, i: at.selectbox(
+            key="sheet.quartier").set_value("7512001" if i % 2 == 0 else "7512004")),
+    }
+    print(f"page rerun after a widget change, server time (AppTest), median of {count}:")
+    print(f"  empty page (floor) {floor:7.1f} ms")
+    for name, ms in figures.items():
+        print(f"  {name:<24} {ms:7.1f} ms   ratio to floor {ms / floor:5.1f}   "
+              f"target <= {TARGET_RERUN_MS:.0f} ms: {'OK' if ms <= TARGET_RERUN_MS else 'MISSED'}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--reruns", type=int, default=10)
+    parser.add_argument("--skip-paris", action="store_true", help="skip the 20 arrondissement builds")
+    args = parser.parse_args()
+    os.environ.setdefault("STREAMLIT_GLOBAL_DEVELOPMENT_MODE", "false")
+    settings = analysis.load_settings()
+    study_area(args.runs, settings)
+    if not args.skip_paris:
+        if not DEFAULT_MIRROR.is_dir():
+            print(f"all of Paris: skipped, no data mirror at {DEFAULT_MIRROR}")
+        else:
+            paris(settings, DEFAULT_MIRROR)
+    reruns(args.reruns)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
