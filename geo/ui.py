@@ -347,5 +347,6 @@ def feature_actions_panel(fid: str) -> None:
         lines.append(
             f"- **{escape_md(action.display_title(current))}** "
             f"(*{escape_md(cat.frameworks[action.framework].title.get(current))}*) — "
-            f"{escape_md(link.notes[0].get(current))}{status} {md_link('↗ ' + source.label, source.url)}")
+            f"{escape_md(' '.join(note.get(current) for note in link.notes))}{status} "
+            f"{md_link('↗ ' + source.label, source.url)}")
     st.markdown("\n".join(lines))

@@ -78,6 +78,12 @@ def test_gymnasiums_and_town_halls_get_their_actions(built, catalogue):
                for row in records(gyms))
     assert not any("hebergement-evacues" in {a.id for a in catalogue.for_feature("sports", row)}
                    for row in records(others))
+    # The source's precedent (Vignoles, December 2011) is told on that gymnasium only.
+    for row in records(gyms):
+        shelter, = [link for link in catalogue.feature_links("sports", row)
+                    if link.action.id == "hebergement-evacues"]
+        told = any("2011" in note.fr for note in shelter.notes)
+        assert told == ("VIGNOLES" in row["name"].upper()), row["name"]
     town_hall, = records(built["mairies"][built["mairies"]["c_ar"] == 20])
     ids = {a.id for a in catalogue.for_feature("mairies", town_hall)}
     assert {"salles-rafraichies", "paris-qui-sauve", "tous-prepares-tous-proteges"} <= ids
