@@ -117,6 +117,38 @@ class Analysis:
         return self.grid[~self.grid["within_target"]]
 
 
+#: Map layers computed by the analyses (not built layers), with what the map needs to list them
+#: like a built layer: titles and status (they are derived by this project).
+MAP_LAYERS = {
+    "access_gap": {
+        "title_fr": "Manque d'accès à un lieu frais (hors cible des 7 min, estimation)",
+        "title_en": "Cool-place access gap (outside the 7-min target, estimate)",
+        "status": "derived",
+    },
+}
+
+
+def map_layer(result: Analysis, layer_id: str) -> gpd.GeoDataFrame:
+    """A map layer of :data:`MAP_LAYERS` in lon/lat with the map's columns (fid, name, kind,
+    quartier). ``access_gap``: the grid pieces and the facilities outside the walking target.
+
+    Raises
+    ------
+    AnalysisError
+        For an id that is not an analysis map layer.
+    """
+    if layer_id != "access_gap":
+        raise AnalysisError(f"'{layer_id}' is not a map layer of the analyses")
+    cells = result.gap_cells()
+    cells = cells.assign(fid="access_gap:cell:" + cells["cell"] + ":" + cells["quartier"],
+                         name=cells["cell"], kind=cells["best_min"].round(1).astype(str) + " min")
+    fac = result.facilities[~result.facilities["within_target"]]
+    fac = fac.assign(fid="access_gap:" + fac["fid"], kind=fac["best_min"].round(1).astype(str) + " min")
+    columns = ["fid", "name", "kind", "quartier", "geometry"]
+    both = pd.concat([cells[columns], fac[columns]], ignore_index=True)
+    return gpd.GeoDataFrame(both, geometry="geometry", crs=METRIC_CRS).to_crs("EPSG:4326")
+
+
 def method_text(settings: access.AccessSettings, lang: str) -> str:
     """The walking-time method in one sentence, with the values used (shown under figures)."""
     return t("expo.method_access", lang, speed=f"{settings.walking_speed_kmh:g}",

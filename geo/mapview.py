@@ -130,6 +130,8 @@ _LAYER_LIST = (
     LayerDef("cool_facilities", "heat", "#0571b0", fill=0.85, radius=6, filter_types=True),
     LayerDef("cool_green_points", "heat", "#1b7837", fill=0.85, radius=5, filter_types=True),
     LayerDef("fountains", "heat", "#4eb3d3", fill=0.9, radius=4, filter_types=True),
+    # computed by geo.analysis (cells and facilities outside the cool-place walking target)
+    LayerDef("access_gap", "heat", "#d7301f", fill=0.35, weight=0.6, radius=7, interactive=False),
     LayerDef("schools_maternelle", "facilities", "#f781bf", fill=0.9, radius=5),
     LayerDef("schools_elementaire", "facilities", "#e7298a", fill=0.9, radius=5),
     LayerDef("colleges", "facilities", "#980043", fill=0.9, radius=5),

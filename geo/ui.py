@@ -99,7 +99,9 @@ def _map_layer_json(build: str, layer_id: str, lang: str, types: tuple[str, ...]
     from geo import mapview
 
     spec = mapview.LAYERS[layer_id]
-    frame = mapview.select(_layer(build, layer_id), spec, types, quartier)
+    source = _analysis_map_layer(build, layer_id) if layer_id in analysis_map_layers() else _layer(
+        build, layer_id)
+    frame = mapview.select(source, spec, types, quartier)
     return mapview.layer_geojson(frame, spec, lang)
 
 
@@ -149,6 +151,21 @@ def analysis():
     read-only: never mutate the result)."""
     settings = analysis_settings()
     return _analysis(build_id(), settings.key(), settings)
+
+
+def analysis_map_layers() -> dict[str, dict]:
+    """Map layers computed by the analyses (e.g. ``access_gap``): id → title and status, listed
+    on the map like the build's layers."""
+    from geo.analysis import MAP_LAYERS
+
+    return MAP_LAYERS
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _analysis_map_layer(build: str, layer_id: str) -> gpd.GeoDataFrame:
+    from geo.analysis import map_layer
+
+    return map_layer(analysis(), layer_id)
 
 
 def sources_caption(layer_ids: tuple[str, ...] | list[str]) -> None:

@@ -15,7 +15,7 @@ from geo.errors import ResilienceError
 MAP_HEIGHT = 640
 lang = ui.lang()
 manifest = ui.require_build()
-info = manifest["layers"]
+info = {**manifest["layers"], **ui.analysis_map_layers()}
 available = [layer_id for layer_id in mapview.LAYERS if layer_id in info]
 study = ui.layer("arrondissements")
 study = study[study["source_id"] == manifest["study_area"]["insee"]]
@@ -83,7 +83,8 @@ with st.sidebar:
     query = st.text_input(ui.t("map.search"), key="map.search",
                           placeholder=ui.t("map.search_placeholder"))
     if query.strip():
-        hits = mapdetails.search({lid: ui.layer(lid) for lid in available}, query)
+        hits = mapdetails.search({lid: ui.layer(lid) for lid in available if lid in manifest["layers"]},
+                                 query)
         for hit in hits:
             st.button(f"{hit.name} — {title(hit.layer_id)}", key=f"map.hit.{hit.fid}",
                       on_click=on_hit, args=(hit,), use_container_width=True)

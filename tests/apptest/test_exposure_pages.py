@@ -157,3 +157,24 @@ def test_pages_are_registered_in_the_app_and_the_readme():
     for page in ("pages/flood.py", "pages/heat.py", "pages/sheet.py"):
         assert f'st.Page("{page}"' in app
         assert f"`{page}`" in readme
+
+
+def test_map_gains_the_access_gap_layer(result):
+    """The map lists the analyses' « access gap » layer; its GeoJSON holds every grid piece and
+    facility whose walking time to a counted cool place exceeds the target."""
+    import json
+
+    from geo import mapview
+
+    at = AppTest.from_file(str(ROOT / "pages" / "map.py"), default_timeout=60)
+    at.query_params["layers"] = "arrondissements,access_gap"
+    at.run()
+    assert not at.exception and not at.error
+    assert at.checkbox(key="map.layer.access_gap").value is True
+    assert "Manque d'accès" in at.checkbox(key="map.layer.access_gap").label
+    target = result.settings.access.target_minutes
+    expected = int((result.grid["best_min"] > target).sum() + (result.facilities["best_min"] > target).sum())
+    layer = analysis.map_layer(result, "access_gap")
+    features = json.loads(mapview.layer_geojson(layer, mapview.LAYERS["access_gap"]))["features"]
+    assert len(features) == expected
+    assert layer.crs == "EPSG:4326"
