@@ -280,6 +280,16 @@ class Catalogue:
                                 if any(rule.matches(layer_id, row) for rule in action.links)]
         return linked
 
+    def links_in_area(self, layers: Mapping[str, gpd.GeoDataFrame],
+                      c_ar: int | None = None) -> dict[str, dict[str, list[str]]]:
+        """:meth:`linked_features` of every action at once (each layer turned into rows once)."""
+        wanted = {layer_id for action in self.actions for layer_id in action.feature_layers}
+        rows = {layer_id: _rows(layers[layer_id], c_ar) for layer_id in wanted if layer_id in layers}
+        return {action.id: {layer_id: [str(row["fid"]) for row in rows[layer_id]
+                                       if any(rule.matches(layer_id, row) for rule in action.links)]
+                            for layer_id in action.feature_layers if layer_id in rows}
+                for action in self.actions}
+
     def features_for_action(self, action_id: str, layers: Mapping[str, gpd.GeoDataFrame],
                             c_ar: int | None = None) -> dict[str, int]:
         """How many features of each layer an action is linked to (see :meth:`linked_features`)."""

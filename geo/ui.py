@@ -308,7 +308,7 @@ def _action_links(build: str, mtime_ns: int) -> tuple[dict, dict]:
         layer_id for sites in cat.sites for layer_id in sites.layers}
     layers = {layer_id: _layer(build, layer_id) for layer_id in wanted if layer_id in built}
     c_ar = int(_manifest(build)["study_area"]["insee"][-2:])
-    linked = {action.id: cat.linked_features(action.id, layers, c_ar) for action in cat.actions}
+    linked = cat.links_in_area(layers, c_ar)
     reports = {sites.id: cat.match_sites(sites.id, layers) for sites in cat.sites}
     return linked, reports
 

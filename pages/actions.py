@@ -22,6 +22,11 @@ def layer_title(layer_id: str) -> str:
     return entry["title_en"] if lang == "en" else entry["title_fr"]
 
 
+drawable = [layer_id for layer_id in mapview.LAYERS if layer_id in built]
+kinds = {layer_id: ui.layer_kinds(layer_id) for layer_id in drawable
+         if mapview.LAYERS[layer_id].filter_types}
+
+
 def reset_axis() -> None:
     st.session_state["actions.axis"] = ""
 
@@ -71,9 +76,6 @@ def render(action: Action) -> None:
     colon = " : " if lang == "fr" else ": "
     st.markdown(f"**{ui.t('actions.sources')}**{colon}" + " · ".join(
         ui.md_link(source.label, source.url) for source in action.sources))
-    drawable = [layer_id for layer_id in mapview.LAYERS if layer_id in built]
-    kinds = {layer_id: ui.layer_kinds(layer_id) for layer_id in drawable
-             if mapview.LAYERS[layer_id].filter_types}
     params = map_params(action, lang, drawable, kinds, linked)
     if params:
         st.page_link("pages/map.py", label=ui.t("actions.see_on_map"), icon="🗺️",
