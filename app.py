@@ -11,20 +11,22 @@ from geo import ui
 # paths differ from the file names so that even the first request of a fresh server lands here.
 PagesManager.uses_pages_directory = False
 
-st.set_page_config(page_title="Résilience Paris 20e", page_icon="🗺️", layout="wide")
+# Material icons: Streamlit serves their font itself (emoji need a system font and may render
+# as empty boxes).
+st.set_page_config(page_title="Résilience Paris 20e", page_icon=":material/map:", layout="wide")
 
 ui.language_switch()
 
 pages = [
-    st.Page("pages/map.py", title=ui.t("nav.map"), icon="🗺️", url_path="carte", default=True),
-    st.Page("pages/flood.py", title=ui.t("expo.nav.flood"), icon="🌊", url_path="inondation"),
-    st.Page("pages/heat.py", title=ui.t("expo.nav.heat"), icon="🌡️", url_path="chaleur"),
-    st.Page("pages/sheet.py", title=ui.t("expo.nav.sheet"), icon="📄", url_path="fiche"),
-    st.Page("pages/actions.py", title=ui.t("actions.nav"), icon="🛠️", url_path="actions-resilience"),
-    st.Page("pages/sources.py", title=ui.t("nav.sources"), icon="📚", url_path="sources-et-methodes"),
-    st.Page("pages/downloads.py", title=ui.t("nav.downloads"), icon="⬇️", url_path="telechargements"),
-    st.Page("pages/workshop.py", title=ui.t("nav.workshop"), icon="🎤", url_path="atelier"),
-    st.Page("pages/propose.py", title=ui.t("nav.propose"), icon="✍️", url_path="proposer"),
-    st.Page("pages/moderation.py", title=ui.t("nav.moderation"), icon="🛡️", url_path="moderer"),
+    st.Page("pages/map.py", title=ui.t("nav.map"), icon=":material/map:", url_path="carte", default=True),
+    st.Page("pages/flood.py", title=ui.t("expo.nav.flood"), icon=":material/flood:", url_path="inondation"),
+    st.Page("pages/heat.py", title=ui.t("expo.nav.heat"), icon=":material/thermostat:", url_path="chaleur"),
+    st.Page("pages/sheet.py", title=ui.t("expo.nav.sheet"), icon=":material/description:", url_path="fiche"),
+    st.Page("pages/actions.py", title=ui.t("actions.nav"), icon=":material/handyman:", url_path="actions-resilience"),
+    st.Page("pages/sources.py", title=ui.t("nav.sources"), icon=":material/menu_book:", url_path="sources-et-methodes"),
+    st.Page("pages/downloads.py", title=ui.t("nav.downloads"), icon=":material/download:", url_path="telechargements"),
+    st.Page("pages/workshop.py", title=ui.t("nav.workshop"), icon=":material/co_present:", url_path="atelier"),
+    st.Page("pages/propose.py", title=ui.t("nav.propose"), icon=":material/edit_location_alt:", url_path="proposer"),
+    st.Page("pages/moderation.py", title=ui.t("nav.moderation"), icon=":material/shield_person:", url_path="moderer"),
 ]
 st.navigation(pages).run()
