@@ -8,7 +8,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from geo.actions import load_catalogue, map_params, map_url, parse_catalogue
+from geo.actions import load_catalogue, main, map_params, map_url, parse_catalogue, summary
 from geo.addresses import parse_address
 from geo.errors import CatalogueError
 from geo.registry import parse_registry
@@ -370,3 +370,17 @@ def test_address_ranges():
     # A street segment is not a building range.
     assert parse_address("2-116 rue de Ménilmontant").numbers == {2}
     assert parse_address("19B RUE DE L ORILLON").numbers == {19}
+
+
+def test_summary_per_framework():
+    catalogue = load(GOOD)
+    row, = summary(catalogue, {"schools": schools()}, c_ar=20)
+    assert row == {"framework": "RS2017", "actions": 3, "placed": 3, "rules": 4,
+                   "feature_rules": 3, "layer_links": 4, "feature_links": 3 + 1}
+
+
+def test_command_reports_a_bad_file(tmp_path: Path, capsys):
+    path = tmp_path / "actions.toml"
+    path.write_text("[[action]\n", encoding="utf-8")
+    assert main(["--file", str(path)]) == 1
+    assert capsys.readouterr().out.startswith(f"error: {path}: not valid TOML")
