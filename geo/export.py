@@ -26,7 +26,8 @@ import sys
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -573,6 +574,18 @@ def _provenance_csv(rows: list[dict[str, object]]) -> str:
     return out.getvalue()
 
 
+@contextmanager
+def _no_fsync() -> Iterator[None]:
+    """SQLite without fsync while writing the GeoPackage: the file is temporary and read back
+    whole once closed, and the syncs make up most of the write time on a busy disk."""
+    previous = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": previous})
+
+
 def write(selection: Selection, spec: ExportSpec, manifest: dict,
           exported_at: str | None = None) -> Download:
     """The download's bytes: the selected layers in the spec's format and CRS, with provenance."""
@@ -580,7 +593,7 @@ def write(selection: Selection, spec: ExportSpec, manifest: dict,
     exported_at = exported_at or datetime.now(UTC).isoformat(timespec="seconds")
     filename = file_name(spec, manifest, selection)
     records = provenance_records(manifest, selection, spec, exported_at)
-    with tempfile.TemporaryDirectory(prefix="export-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="export-") as tmp, _no_fsync():
         directory = Path(tmp)
         written: dict[str, list[Path]] = {}
         field_maps: dict[str, dict[str, str]] = {}
