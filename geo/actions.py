@@ -382,6 +382,33 @@ def map_url(params: Mapping[str, str]) -> str:
     return "/?" + urlencode(dict(params), safe=",:;|")
 
 
+@dataclass(frozen=True)
+class Filters:
+    """What the « Actions » page shows: filters, or one action (``action``), shareable in its URL."""
+
+    framework: str = ""
+    axis: str = ""
+    hazard: str = ""
+    action: str = ""
+
+    def params(self) -> dict[str, str]:
+        """The URL query parameters of these filters (empty values left out)."""
+        return {key: value for key, value in vars(self).items() if value}
+
+
+FILTER_PARAMS = ("framework", "axis", "hazard", "action")
+
+
+def parse_filters(params: Mapping[str, object], catalogue: Catalogue) -> Filters:
+    """The filters a URL asks for; unknown values are dropped (never raises)."""
+    values = {key: str(params.get(key, "") or "").strip() for key in FILTER_PARAMS}
+    framework = values["framework"] if values["framework"] in catalogue.frameworks else ""
+    axes = catalogue.frameworks[framework].axes if framework else {}
+    return Filters(framework=framework, axis=values["axis"] if values["axis"] in axes else "",
+                   hazard=values["hazard"] if values["hazard"] in catalogue.hazards else "",
+                   action=values["action"] if values["action"] in catalogue._by_id else "")
+
+
 # --- Loading and validation -------------------------------------------------------------------
 
 

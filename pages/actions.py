@@ -6,7 +6,7 @@ Widgets → ``geo.actions`` (catalogue, links, map parameters) → render; every
 import streamlit as st
 
 from geo import mapview, ui
-from geo.actions import HAZARDS, Action, map_params
+from geo.actions import FILTER_PARAMS, HAZARDS, Action, Filters, map_params, parse_filters
 from geo.errors import ResilienceError
 
 lang = ui.lang()
@@ -27,8 +27,11 @@ kinds = {layer_id: ui.layer_kinds(layer_id) for layer_id in drawable
          if mapview.LAYERS[layer_id].filter_types}
 
 
-def reset_axis() -> None:
-    st.session_state["actions.axis"] = ""
+def on_filter(reset_axis: bool = False) -> None:
+    """A filter changed: the single action asked for by a link is let go."""
+    st.session_state["actions.action"] = ""
+    if reset_axis:
+        st.session_state["actions.axis"] = ""
 
 
 def render(action: Action) -> None:
@@ -87,21 +90,37 @@ try:
     links, reports = ui.action_links()
     area = manifest["study_area"]
     st.write(ui.t("actions.intro", area=f"Paris {int(area['insee'][-2:])}e, {area['name']}"))
+    url = {key: st.query_params.get(key, "") for key in FILTER_PARAMS}
+    if st.session_state.get("actions.url") != url:
+        # First visit, or a link from another page: the widgets take the URL's filters.
+        for key, value in vars(parse_filters(url, cat)).items():
+            st.session_state[f"actions.{key}"] = value
     everything = ui.t("actions.all")
     col_framework, col_axis, col_hazard = st.columns(3)
     framework = col_framework.selectbox(
         ui.t("actions.framework"), ["", *cat.frameworks], key="actions.framework",
-        on_change=reset_axis,
+        on_change=on_filter, args=(True,),
         format_func=lambda fid: cat.frameworks[fid].title.get(lang) if fid else everything)
     axes = cat.frameworks[framework].axes if framework else {}
     axis = col_axis.selectbox(
         ui.t("actions.axis"), ["", *axes], key="actions.axis", disabled=not axes,
+        on_change=on_filter,
         format_func=lambda aid: axes[aid].title.get(lang) if aid else everything)
     hazard = col_hazard.selectbox(
-        ui.t("actions.hazard"), ["", *HAZARDS], key="actions.hazard",
+        ui.t("actions.hazard"), ["", *HAZARDS], key="actions.hazard", on_change=on_filter,
         format_func=lambda hid: cat.hazards[hid].label.get(lang) if hid else everything)
-    chosen = cat.filter(framework or None, axis or None, hazard or None)
+    only = st.session_state["actions.action"]
+    chosen = [cat.action(only)] if only else cat.filter(framework or None, axis or None,
+                                                          hazard or None)
+    params = Filters(framework, axis, hazard, only).params()
+    for key in FILTER_PARAMS:
+        if key not in params:
+            st.query_params.pop(key, None)
+    st.query_params.update(params)
+    st.session_state["actions.url"] = {key: params.get(key, "") for key in FILTER_PARAMS}
     st.caption(ui.t("actions.count", n=len(chosen), total=len(cat.actions)))
+    if only:
+        st.button(ui.t("actions.show_all"), key="actions.show_all", on_click=on_filter)
     if not chosen:
         st.info(ui.t("actions.none"))
     for action in chosen:

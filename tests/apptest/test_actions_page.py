@@ -150,3 +150,33 @@ def test_single_linked_feature_opens_selected(real_build):
     fid, = mairies[mairies["c_ar"] == 20]["fid"]
     link, = links(at)
     assert link == {"layers": "mairies", "sel": fid}
+
+
+def test_url_filters_are_read_checked_and_written_back(real_build):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"framework": "RS2017", "axis": "P2", "hazard": "nonsense"})
+    at.switch_page("pages/actions.py")
+    at.run()
+    assert at.selectbox(key="actions.framework").value == "RS2017"
+    assert at.selectbox(key="actions.axis").value == "P2"
+    assert at.selectbox(key="actions.hazard").value == ""
+    expected = [entry["title"] for entry in ACTIONS
+                if entry["framework"] == "RS2017" and entry["axis"].startswith("P2")]
+    assert titles(at) == expected
+    # The unknown hazard is dropped from the URL; a change is written to it.
+    assert "hazard" not in at.query_params
+    at.selectbox(key="actions.hazard").set_value("runoff").run()
+    assert at.query_params["hazard"] == "runoff"
+    assert titles(at) == [title for title in expected
+                          if "runoff" in next(e for e in ACTIONS if e["title"] == title)["hazards"]]
+
+
+def test_url_can_ask_for_one_action_then_show_all(real_build):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["action"] = "salles-rafraichies"
+    at.switch_page("pages/actions.py")
+    at.run()
+    assert titles(at) == ["Salles rafraîchies dans chaque mairie d'arrondissement"]
+    at.button(key="actions.show_all").click().run()
+    assert len(titles(at)) == len(ACTIONS)
+    assert "action" not in at.query_params
