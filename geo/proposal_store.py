@@ -48,6 +48,13 @@ _DIALECT_TOKENS = {
 _COLUMNS = ("id", "submission_id", "workshop", "created_at", "lon", "lat", "place", "category",
             "text", "action_id", "hazard", "first_name", "status", "merged_into")
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM proposals"
+_GUARDED_INSERT = (
+    "INSERT INTO proposals (submission_id, workshop, created_at, lon, lat, place, category, "
+    "text, action_id, hazard, first_name, client_token) "
+    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+    "WHERE EXISTS (SELECT 1 FROM workshops WHERE slug = ?) "
+    "AND (SELECT COUNT(*) FROM proposals WHERE client_token = ? AND created_at > ?) < ? "
+    "ON CONFLICT (submission_id) DO NOTHING")
 
 
 @dataclass(frozen=True)
@@ -157,15 +164,22 @@ class ProposalStore:
         return statement.replace("?", "%s") if self.dialect == "postgresql" else statement
 
     @contextmanager
-    def _transaction(self, write: bool) -> Iterator[Callable[..., Any]]:
-        """A transaction; yields ``run(sql, params) -> cursor``. Rolls back on any error."""
+    def _transaction(self, write: bool, single: bool = False) -> Iterator[Callable[..., Any]]:
+        """A transaction; yields ``run(sql, params) -> cursor``. Rolls back on any error.
+
+        ``single``: the body runs one statement, atomic by itself; on SQLite it then runs in
+        autocommit, so the write lock is taken and released inside that statement (held across
+        no Python code, whatever the load on the interpreter).
+        """
         try:
             conn = self._idle.get_nowait()
         except queue.Empty:
             conn = self._open()
         healthy = False
         try:
-            if self.dialect == "sqlite":
+            if self.dialect == "sqlite" and single:
+                yield lambda sql, params=(): conn.execute(sql, params)
+            elif self.dialect == "sqlite":
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:
                     yield lambda sql, params=(): conn.execute(sql, params)
@@ -265,34 +279,32 @@ class ProposalStore:
             Unknown workshop, or the database cannot be written.
         """
         now = self._clock()
-        with self._transaction(write=True) as run:
+        since = _stamp(now - timedelta(seconds=self.rate_limit.window_s))
+        values = (valid.submission_id, valid.workshop, _stamp(now), valid.lon, valid.lat,
+                  valid.place, valid.category, valid.text, valid.action_id, valid.hazard,
+                  valid.first_name, valid.client_token)
+        # One guarded statement: stored only if the workshop exists, the client is under its
+        # rate limit and the submission id is new. Atomic on SQLite (one statement, the write
+        # lock serialises writers); on PostgreSQL one client's sends are serialised by an
+        # advisory lock, so two of them cannot both pass the count.
+        with self._transaction(write=True, single=self.dialect == "sqlite") as run:
             if self.dialect == "postgresql":
-                # Serialise one client's concurrent sends (SQLite's BEGIN IMMEDIATE already does).
                 run("SELECT pg_advisory_xact_lock(hashtext(?))", (valid.client_token,))
-            row = run(f"{_SELECT} WHERE submission_id = ?", (valid.submission_id,)).fetchone()
-            if row is not None:
-                return Receipt(Proposal(*row), duplicate=True)
+            inserted = run(_GUARDED_INSERT, (*values, valid.workshop, valid.client_token, since,
+                                             self.rate_limit.count)).rowcount
+        stored = self.by_submission(valid.submission_id)
+        if stored is not None:
+            return Receipt(stored, duplicate=inserted == 0)
+        with self._transaction(write=False) as run:
             if run("SELECT 1 FROM workshops WHERE slug = ?", (valid.workshop,)).fetchone() is None:
                 raise ProposalStoreError(f"unknown workshop '{valid.workshop}'")
-            since = _stamp(now - timedelta(seconds=self.rate_limit.window_s))
-            count, oldest = run(
-                "SELECT COUNT(*), MIN(created_at) FROM proposals "
-                "WHERE client_token = ? AND created_at > ?",
-                (valid.client_token, since)).fetchone()
-            if count >= self.rate_limit.count:
-                wait = (_parse_stamp(oldest) - now).total_seconds() + self.rate_limit.window_s
-                raise RateLimitError("rate_limited", "client_token",
-                                     count=self.rate_limit.count,
-                                     window_s=int(self.rate_limit.window_s),
-                                     wait_s=max(1, round(wait)))
-            run("INSERT INTO proposals (submission_id, workshop, created_at, lon, lat, place, "
-                "category, text, action_id, hazard, first_name, client_token) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (valid.submission_id, valid.workshop, _stamp(now), valid.lon, valid.lat,
-                 valid.place, valid.category, valid.text, valid.action_id, valid.hazard,
-                 valid.first_name, valid.client_token))
-            row = run(f"{_SELECT} WHERE submission_id = ?", (valid.submission_id,)).fetchone()
-        return Receipt(Proposal(*row), duplicate=False)
+            oldest = run("SELECT MIN(created_at) FROM proposals WHERE client_token = ? "
+                         "AND created_at > ?", (valid.client_token, since)).fetchone()[0]
+        wait = self.rate_limit.window_s
+        if oldest is not None:
+            wait += (_parse_stamp(oldest) - now).total_seconds()
+        raise RateLimitError("rate_limited", "client_token", count=self.rate_limit.count,
+                             window_s=int(self.rate_limit.window_s), wait_s=max(1, round(wait)))
 
     def visible(self, workshop: str, after_id: int = 0, limit: int = 500) -> list[Proposal]:
         """What the room sees: pending and approved proposals (not hidden or merged), oldest first."""
