@@ -8,7 +8,16 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from geo.actions import load_catalogue, main, map_params, map_url, parse_catalogue, summary
+from geo.actions import (
+    Filters,
+    load_catalogue,
+    main,
+    map_params,
+    map_url,
+    parse_catalogue,
+    parse_filters,
+    summary,
+)
 from geo.addresses import parse_address
 from geo.errors import CatalogueError
 from geo.registry import parse_registry
@@ -384,3 +393,16 @@ def test_command_reports_a_bad_file(tmp_path: Path, capsys):
     path.write_text("[[action]\n", encoding="utf-8")
     assert main(["--file", str(path)]) == 1
     assert capsys.readouterr().out.startswith(f"error: {path}: not valid TOML")
+
+
+def test_url_filters_keep_only_known_values():
+    catalogue = load(GOOD)
+    wanted = parse_filters({"framework": "RS2017", "axis": "P1A", "hazard": "heat",
+                            "action": "oasis"}, catalogue)
+    assert wanted == Filters("RS2017", "P1A", "heat", "oasis")
+    assert wanted.params() == {"framework": "RS2017", "axis": "P1A", "hazard": "heat",
+                               "action": "oasis"}
+    # An axis needs its framework; unknown values are dropped.
+    assert parse_filters({"axis": "P1A", "hazard": "tsunami", "action": "nope"}, catalogue) == Filters()
+    assert parse_filters({"framework": "RS2099", "axis": "P1"}, catalogue).params() == {}
+    assert Filters(hazard="runoff").params() == {"hazard": "runoff"}
