@@ -17,10 +17,6 @@ def _download(build: str, spec: export.ExportSpec) -> export.Download:
     return export.run(spec, ui.manifest(), ui.layer)
 
 
-def _kinds(layer_id: str) -> list[str]:
-    return sorted(set(ui.layer(layer_id)["kind"].dropna()) - {""})
-
-
 lang = ui.lang()
 st.title(ui.t("export.title"))
 manifest = ui.require_build()
@@ -47,7 +43,7 @@ with st.expander(ui.t("export.filters"), expanded=True):
                                   key="export.study_area_only")
     kinds: list[tuple[str, str]] = []
     for layer_id in layers:
-        options = _kinds(layer_id)
+        options = ui.layer_kinds(layer_id)
         if len(options) > 1:
             picked = st.multiselect(ui.t("export.kinds_layer", layer=_title(layer_id)), options,
                                     key=f"export.kind.{layer_id}", help=ui.t("export.kinds_help"),
@@ -59,7 +55,8 @@ with st.expander(ui.t("export.filters"), expanded=True):
                                step=100, key="export.distance", disabled=not near_flood)
     # Labels computed now: AppTest and Streamlit may call format_func outside this run.
     walk_labels = {value: ui.t(f"export.walk_{value}") for value in ("any", *export.WALK_TARGET_VALUES)}
-    walk = st.radio(ui.t("export.walk_target"), list(walk_labels), horizontal=True,
+    minutes = f"{ui.analysis_settings().access.target_minutes:g}"
+    walk = st.radio(ui.t("export.walk_target", minutes=minutes), list(walk_labels), horizontal=True,
                     key="export.walk_target", format_func=walk_labels.__getitem__)
 
 left, right = st.columns(2)
