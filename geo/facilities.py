@@ -19,6 +19,9 @@ GYMNASIUM_KIND = "Salle multisports (gymnase)"
 HALL_KIND = "Salles polyvalentes / des fêtes / non spécialisées"
 SITE_NUMBER = "Numéro de l'installation sportive"
 CRECHE_KIND = "Crèches"
+MANAGER = "Type de gestionnaire"
+#: Sports sites left out of the heat-access facilities: commercial gyms are not public facilities.
+PRIVATE_MANAGERS = ("Etablissement privé commercial",)
 
 COLUMNS = ["fid", "layer", "category", "name", "address", "quartier", "quartier_name", "old",
            "geometry"]
@@ -64,7 +67,7 @@ def access_facilities(layers: Mapping[str, gpd.GeoDataFrame], c_ar: int) -> gpd.
     """Facilities of arrondissement ``c_ar`` whose users are sensitive to heat, in Lambert-93.
 
     Crèches come from the 2014 edition of the City's facility list (``old`` = True): no recent
-    layer exists. Sports equipments are grouped into sites.
+    layer exists. Sports equipments are grouped into sites; commercial gyms are left out.
     """
     frames = []
     sources = (("creche", "equipements_2014"), ("maternelle", "schools_maternelle"),
@@ -78,6 +81,8 @@ def access_facilities(layers: Mapping[str, gpd.GeoDataFrame], c_ar: int) -> gpd.
         if category == "creche":
             gdf = gdf[gdf["kind"] == CRECHE_KIND]
         elif category == "sports":
+            if MANAGER in gdf.columns:
+                gdf = gdf[~gdf[MANAGER].isin(PRIVATE_MANAGERS).to_numpy(bool)]
             gdf = sports_sites(gdf)
         frames.append(_rows(gdf, layer, category, old=layer == "equipements_2014"))
     return _concat(frames)

@@ -102,8 +102,10 @@ def test_access_facilities_groups_sports_sites_and_labels_old_creches():
                                     {"fid": "q:2", "name": "Jardin", "kind": "Jardins"}],
                                    [(X0, Y0), (X0, Y0)]),
         "sports": _layer([{"fid": "s:2", "name": "CS", "kind": "Dojo", site: "I1"},
-                          {"fid": "s:1", "name": "CS", "kind": "Tennis", site: "I1"}],
-                         [(X0, Y0), (X0, Y0)]),
+                          {"fid": "s:1", "name": "CS", "kind": "Tennis", site: "I1"},
+                          {"fid": "s:3", "name": "GYM CLUB", "kind": "Salle de musculation", site: "I9",
+                           "Type de gestionnaire": "Etablissement privé commercial"}],
+                         [(X0, Y0), (X0, Y0), (X0, Y0)]),
     }
     fac = facilities.access_facilities(layers, 20)
     assert fac[["fid", "category", "old"]].values.tolist() == [["q:1", "creche", True],
