@@ -325,6 +325,15 @@ def md_link(label: str, url: str) -> str:
     return f"[{escape_md(label)}]({url.replace('(', '%28').replace(')', '%29').replace(' ', '%20')})"
 
 
+def actions_url(action_id: str = "") -> str:
+    """Link to the « Actions » page (one action when ``action_id`` is given), language kept."""
+    params = {"action": action_id} if action_id else {}
+    if lang() == "en":
+        params["lang"] = "en"
+    return "/actions-resilience" + ("?" + "&".join(f"{k}={v}" for k, v in params.items())
+                                    if params else "")
+
+
 def layer_actions_panel(layer_ids) -> None:
     """Beside the map: the catalogue's actions concerning the layers shown."""
     cat = catalogue()
@@ -337,8 +346,7 @@ def layer_actions_panel(layer_ids) -> None:
             f"- {escape_md(action.display_title(current))} — "
             f"*{escape_md(cat.frameworks[action.framework].title.get(current))}*"
             for action in actions))
-        suffix = "?lang=en" if current == "en" else ""
-        st.markdown(md_link(t("actions.all_actions") + " →", f"/actions-resilience{suffix}"))
+        st.markdown(md_link(t("actions.all_actions") + " →", actions_url()))
 
 
 def feature_actions_panel(fid: str) -> None:
@@ -362,7 +370,7 @@ def feature_actions_panel(fid: str) -> None:
         source = action.sources[0]
         status = "".join(f" **✅ {escape_md(status.get(current))}.**" for status in link.statuses)
         lines.append(
-            f"- **{escape_md(action.display_title(current))}** "
+            f"- **{md_link(action.display_title(current), actions_url(action.id))}** "
             f"(*{escape_md(cat.frameworks[action.framework].title.get(current))}*) — "
             f"{escape_md(' '.join(note.get(current) for note in link.notes))}{status} "
             f"{md_link('↗ ' + source.label, source.url)}")

@@ -59,15 +59,16 @@ def test_selected_school_on_the_mairie_list_shows_oasis_done(real_build):
     at = run(layers="schools_elementaire", sel=school("14 RUE RIBLETTE"))
     text = body(at)
     assert "**Ce que fait la Ville ici**" in text
-    line, = [line for line in text.splitlines() if line.startswith("- **Cours Oasis**")]
+    line, = [line for line in text.splitlines() if line.startswith("- **[Cours Oasis](/actions-resilience?action=cours-oasis)**")]
     assert "✅ Cour Oasis réalisée ou en cours (liste de la mairie du 20e, 05/11/2024)." in line
     assert "(https://mairie18.paris.fr/pages/cour-oasis-31011)" in line
-    assert "- **Hébergement d'urgence des évacués dans les gymnases et les écoles**" in text
+    assert ("- **[Hébergement d'urgence des évacués dans les gymnases et les écoles]"
+            "(/actions-resilience?action=hebergement-evacues)**") in text
 
 
 def test_selected_school_not_on_the_list_gets_oasis_without_status(real_build):
     at = run(layers="schools_elementaire", sel=school("42 RUE DE LA MARE"))
-    line, = [line for line in body(at).splitlines() if line.startswith("- **Cours Oasis**")]
+    line, = [line for line in body(at).splitlines() if line.startswith("- **[Cours Oasis](/actions-resilience?action=cours-oasis)**")]
     assert "✅" not in line
 
 
@@ -78,6 +79,9 @@ def test_feature_without_action_says_so(real_build, lang, heading):
     fid = stations[stations["c_ar"] == 20]["fid"].iloc[0]
     at = run(layers="stations", sel=fid, lang=lang)
     assert f"**{heading}**" in body(at)
+    if lang == "en":
+        # The side panel's link to the Actions page keeps the language.
+        assert "[All actions →](/actions-resilience?lang=en)" in body(at)
     none = {"fr": "Aucune action du catalogue n'est rattachée à cette entité.",
             "en": "No action of the catalogue is linked to this feature."}[lang]
     assert none in [c.value for c in at.caption]
