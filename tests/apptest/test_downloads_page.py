@@ -156,3 +156,14 @@ def test_walk_target_choice_filters_and_is_in_the_command(real_build, served, tm
     table = pyogrio.read_dataframe(path, layer="export_provenance")
     assert "objectif de marche" in table["filter"].iloc[0]
     assert "--walk-target inside" in at.code[0].value
+
+
+def test_page_is_registered_in_the_app_and_the_readme(real_build):
+    root = Path(PAGE).parents[1]
+    assert 'st.Page("pages/downloads.py"' in (root / "app.py").read_text(encoding="utf-8")
+    assert "`pages/downloads.py`" in (root / "README.md").read_text(encoding="utf-8")
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/downloads.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Téléchargements"
+    assert at.get("download_button")
