@@ -12,8 +12,9 @@ from geo import ui
 PagesManager.uses_pages_directory = False
 
 # Material icons: Streamlit serves their font itself (emoji need a system font and may render
-# as empty boxes).
-st.set_page_config(page_title="Résilience Paris 20e", page_icon=":material/map:", layout="wide")
+# as empty boxes). Not for the favicon: a Material page_icon is fetched from fonts.gstatic.com,
+# which breaks the offline rule; an emoji favicon is drawn by the browser from a data: URL.
+st.set_page_config(page_title="Résilience Paris 20e", page_icon="🗺️", layout="wide")
 
 ui.language_switch()
 

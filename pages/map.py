@@ -79,30 +79,8 @@ if st.session_state.get("map.url") != url:
     seed_widgets(parsed)
     st.session_state["map.notices"] = (parsed, notices)
 
-with st.sidebar:
-    query = st.text_input(ui.t("map.search"), key="map.search",
-                          placeholder=ui.t("map.search_placeholder"))
-    if query.strip():
-        hits = mapdetails.search({lid: ui.layer(lid) for lid in available if lid in manifest["layers"]},
-                                 query)
-        for hit in hits:
-            st.button(f"{hit.name} — {title(hit.layer_id)}", key=f"map.hit.{hit.fid}",
-                      on_click=on_hit, args=(hit,), use_container_width=True)
-        if not hits:
-            st.caption(ui.t("map.search_none", query=query))
-    st.selectbox(ui.t("map.quartier"), ["", *quartier_names], key="map.quartier",
-                 on_change=on_quartier,
-                 format_func=lambda code: quartier_names.get(code, ui.t("map.quartier_all")))
-    st.radio(ui.t("map.basemap"), mapstate.BASEMAPS, key="map.basemap", help=ui.t("map.basemap_help"),
-             format_func=lambda name: ui.t(f"map.basemap_{name}"))
-    for family in mapview.FAMILIES:
-        with st.expander(ui.t(f"map.family.{family}"), expanded=family != "boundaries"):
-            for spec in mapview.family_layers(family, available):
-                if st.checkbox(title(spec.id), key=f"map.layer.{spec.id}") and spec.id in kinds:
-                    st.multiselect(ui.t("map.types"), kinds[spec.id], key=f"map.types.{spec.id}")
-
-types = {lid: tuple(st.session_state[f"map.types.{lid}"]) for lid in kinds
-         if set(st.session_state[f"map.types.{lid}"]) != set(kinds[lid])}
+chosen = {lid: tuple(st.session_state.get(f"map.types.{lid}", kinds[lid])) for lid in kinds}
+types = {lid: picked for lid, picked in chosen.items() if set(picked) != set(kinds[lid])}
 view = st.session_state["map.view"] or home
 state = mapstate.MapState(
     layers=tuple(lid for lid in available if st.session_state[f"map.layer.{lid}"]),
@@ -118,6 +96,34 @@ def save_url(state: mapstate.MapState) -> None:
     st.query_params.update(params)
     st.session_state["map.url"] = {key: value for key, value in st.query_params.to_dict().items()
                                    if key not in mapstate.FOREIGN_PARAMS}
+
+
+def sidebar() -> None:
+    """Search, quartier, basemap and the layer families (drawn after the map, which reads their
+    values from the session state: the map's iframe starts loading first)."""
+    with st.sidebar:
+        query = st.text_input(ui.t("map.search"), key="map.search",
+                              placeholder=ui.t("map.search_placeholder"))
+        if query.strip():
+            hits = mapdetails.search({lid: ui.layer(lid) for lid in available if lid in manifest["layers"]},
+                                     query)
+            for hit in hits:
+                st.button(f"{hit.name} — {title(hit.layer_id)}", key=f"map.hit.{hit.fid}",
+                          on_click=on_hit, args=(hit,), use_container_width=True)
+            if not hits:
+                st.caption(ui.t("map.search_none", query=query))
+        st.selectbox(ui.t("map.quartier"), ["", *quartier_names], key="map.quartier",
+                     on_change=on_quartier,
+                     format_func=lambda code: quartier_names.get(code, ui.t("map.quartier_all")))
+        st.radio(ui.t("map.basemap"), mapstate.BASEMAPS, key="map.basemap", help=ui.t("map.basemap_help"),
+                 format_func=lambda name: ui.t(f"map.basemap_{name}"))
+        for family in mapview.FAMILIES:
+            with st.expander(ui.t(f"map.family.{family}"), expanded=family != "boundaries"):
+                for spec in mapview.family_layers(family, available):
+                    if st.checkbox(title(spec.id), key=f"map.layer.{spec.id}") and spec.id in kinds:
+                        key = f"map.types.{spec.id}"  # dropped by Streamlit while hidden
+                        st.session_state.setdefault(key, list(chosen[spec.id]))
+                        st.multiselect(ui.t("map.types"), kinds[spec.id], key=key)
 
 
 def side_panel(state: mapstate.MapState) -> None:
@@ -167,12 +173,9 @@ try:
             f"{notice.param}={notice.value} ({ui.t(f'map.reason.{notice.reason}')})")))
     groups = [mapview.feature_group(lid, ui.map_layer_url(lid, types.get(lid), state.quartier),
                                     title(lid)) for lid in state.layers]
-    selected = None
-    if state.sel and mapdetails.layer_of(state.sel) in available:
-        frame = ui.layer(mapdetails.layer_of(state.sel))
-        selected = mapdetails.feature_details(frame, state.sel, ui.registry().layer(
-            mapdetails.layer_of(state.sel)), manifest, lang)
-        hit = frame[frame["fid"] == state.sel]
+    if state.sel and mapdetails.layer_of(state.sel) in manifest["layers"]:
+        hit = ui.layer(mapdetails.layer_of(state.sel))
+        hit = hit[hit["fid"] == state.sel]
         groups.append(mapview.highlight_group(mapview.highlight_geojson(hit) if len(hit) else None))
     map_col, panel_col = st.columns([3, 1.15])
     with map_col:
@@ -183,23 +186,31 @@ try:
         st.caption(ui.t("map.share"))
     out = out or {}
     tooltip = out.get("last_object_clicked_tooltip")
+    clicked = None
     if tooltip and tooltip != st.session_state.get("map.tooltip"):
         st.session_state["map.tooltip"] = tooltip
-        fid = mapview.fid_from_tooltip(tooltip)
-        if fid and fid != state.sel:
-            st.session_state["map.sel"] = fid
-            save_url(replace(state, sel=fid))
-            st.rerun()
+        clicked = mapview.fid_from_tooltip(tooltip)
+        if clicked and clicked != state.sel:
+            st.session_state["map.sel"] = clicked
+            state = replace(state, sel=clicked)
     center, zoom = out.get("center"), out.get("zoom")
     if center and zoom and (round(center["lat"], 5), round(center["lng"], 5), zoom) != view:
         fly_to(center["lat"], center["lng"], int(zoom))
         state = state.with_view(center["lat"], center["lng"], int(zoom))
     save_url(state)
+    sidebar()
+    selected = None
+    if state.sel and mapdetails.layer_of(state.sel) in manifest["layers"]:
+        selected = mapdetails.feature_details(
+            ui.layer(mapdetails.layer_of(state.sel)), state.sel,
+            ui.registry().layer(mapdetails.layer_of(state.sel)), manifest, lang)
     with panel_col:
         details_panel(selected)
         if selected is not None:
             ui.feature_actions_panel(state.sel)
         side_panel(state)
         ui.layer_actions_panel(state.layers)
+    if clicked:  # once more, so the map highlights the new selection
+        st.rerun()
 except ResilienceError as exc:
     ui.show_error(exc)

@@ -116,6 +116,11 @@ def test_type_filter(app):
     assert len(sent) == int((kinds == "Court de tennis").sum())
     assert {f["properties"]["k"] for f in sent} == {"Court de tennis"}
     assert app.query_params["types"] == "sports:Court de tennis"
+    # switched off and on again, the layer comes back with types shown (never empty)
+    app.checkbox(key="map.layer.sports").uncheck().run()
+    assert "sports" not in app.fake.layers()
+    app.checkbox(key="map.layer.sports").check().run()
+    assert len(app.fake.layers()["sports"]["features"]) >= int((kinds == "Court de tennis").sum())
 
 
 def test_quartier_filter_keeps_features_inside_and_zooms(app):
