@@ -25,6 +25,7 @@ import shlex
 import sys
 import tempfile
 import unicodedata
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -54,6 +55,8 @@ PREVIEW_ROWS = 5
 PREVIEW_COLUMNS = ("name", "kind", "address", "quartier_name")
 PROVENANCE_TABLE = "export_provenance"
 SHAPEFILE_FIELD_MAX = 10
+#: Bytes a dBase text field holds: longer Shapefile values are cut (said in the README).
+DBASE_TEXT_MAX = 254
 
 
 @dataclass(frozen=True)
@@ -409,6 +412,18 @@ def shapefile_field_names(columns: Sequence[str]) -> dict[str, str]:
     return mapping
 
 
+def dbase_overflow(frame: pd.DataFrame) -> list[str]:
+    """Text columns with a value longer than a dBase field holds (the Shapefile cuts them)."""
+    cut = []
+    for column in frame.columns:
+        if column == frame.geometry.name or frame[column].dtype.kind in "biufcmM":
+            continue
+        sizes = frame[column].dropna().astype(str).str.encode("utf-8").str.len()
+        if bool((sizes > DBASE_TEXT_MAX).any()):
+            cut.append(column)
+    return cut
+
+
 def area_tag(manifest: dict) -> str:
     """``paris20`` for the study area 75120."""
     return f"paris{manifest['study_area']['insee'][-2:]}"
@@ -502,6 +517,10 @@ def readme(manifest: dict, selection: Selection, spec: ExportSpec, filename: str
         if layer_id in field_maps:
             lines.append(f"  {t('export.readme.fields', lang)}:")
             lines += [f"    {short:<10} ← {original}" for original, short in field_maps[layer_id].items()]
+            cut = dbase_overflow(frame)
+            if cut:
+                lines.append("  " + t("export.readme.truncated", lang, fields=", ".join(cut),
+                                      limit=DBASE_TEXT_MAX))
     if selection.empty_layers:
         lines += ["", t("export.readme.empty", lang, layers=", ".join(selection.empty_layers))]
     return "\n".join(lines) + "\n"
@@ -542,8 +561,11 @@ def _write_layer(frame: gpd.GeoDataFrame, layer_id: str, spec: ExportSpec, direc
     if fmt.key == "shp":
         path = directory / f"{layer_id}.shp"
         names = shapefile_field_names([c for c in frame.columns if c != "geometry"])
-        pyogrio.write_dataframe(frame.rename(columns=names), path, driver=fmt.driver,
-                                layer_options={"ENCODING": "UTF-8"})
+        with warnings.catch_warnings():
+            # Texts cut to the dBase limit are listed in the README (dbase_overflow).
+            warnings.filterwarnings("ignore", message=".*has been truncated to 254", category=RuntimeWarning)
+            pyogrio.write_dataframe(frame.rename(columns=names), path, driver=fmt.driver,
+                                    layer_options={"ENCODING": "UTF-8"})
         return [path.with_suffix(ext) for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg")]
     if fmt.key in ("geojson", "fgb"):
         path = directory / f"{layer_id}.{fmt.extension}"

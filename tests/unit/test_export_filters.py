@@ -227,3 +227,29 @@ def test_walk_target_is_registered_and_checks_its_value():
     assert export.WALK_TARGET in export.registered_filters()
     with pytest.raises(ExportError, match="inside, outside"):
         export.walk_target_filter("nearby", lambda layer_id: None)
+
+
+def test_shapefile_readme_warns_about_texts_dbase_cuts(tmp_path):
+    long_text = "é" * 130  # 260 bytes in UTF-8: over the 254 a dBase field holds
+    frame = layer([{"fid": "f:1", "name": "Piscine", "kind": "Piscine", "quartier": "7512001",
+                    "c_ar": 20, "horaires": long_text, "xy": (652000, 6860000)}])
+    assert export.dbase_overflow(frame) == ["horaires"]
+    assert export.dbase_overflow(frame.assign(horaires="court")) == []
+    manifest = {"layers": {"fac": {"title_fr": "Îlots", "title_en": "Cool", "status": "official",
+                                   "publisher": "Ville de Paris", "url": "https://example.org/d",
+                                   "licence": "ODbL", "attribution": "Ville de Paris",
+                                   "sources": [{"location": "/m/f.geojson", "sha256": "ab" * 32,
+                                                "retrieved_at": "2026-11-26T00:00:00+00:00"}]}},
+                "built_at": "2026-11-26T00:52:38+00:00", "build_id": "build-x",
+                "study_area": {"insee": "75120", "name": "Ménilmontant"}}
+    selection = export.select(["fac"], {"fac": frame})
+    download = export.write(selection, export.ExportSpec(layers=("fac",), fmt="shp"), manifest)
+    archive = __import__("zipfile").ZipFile(__import__("io").BytesIO(download.data))
+    readme = archive.read("README.txt").decode("utf-8")
+    assert "254 octets" in readme and "horaires" in readme
+    (tmp_path / "d.zip").write_bytes(download.data)
+    import pyogrio
+
+    read = pyogrio.read_dataframe(f"/vsizip/{tmp_path / 'd.zip'}/fac.shp")
+    assert len(read["horaires"].iloc[0].encode("utf-8")) <= 254  # what the warning is about
+    assert read["name"].iloc[0] == "Piscine" and read.crs.to_epsg() == 2154
