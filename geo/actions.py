@@ -79,6 +79,7 @@ class Framework:
     description: Text
     sources: tuple[Source, ...]
     axes: dict[str, Axis]
+    short: Text = Text("", "")
 
 
 @dataclass(frozen=True)
@@ -505,7 +506,8 @@ def _parse_frameworks(doc: dict, check: _Checker) -> dict[str, Framework]:
         frameworks[framework_id] = Framework(
             framework_id, Text(check.text(entry, "title_fr", where), check.text(entry, "title_en", where)),
             Text(check.text(entry, "description_fr", where), check.text(entry, "description_en", where)),
-            check.sources(entry, where), axes)
+            check.sources(entry, where), axes,
+            Text(check.text(entry, "short_fr", where), check.text(entry, "short_en", where)))
     if not frameworks:
         raise check.fail("[[framework]]", "no framework")
     return frameworks

@@ -343,14 +343,14 @@ def layer_actions_panel(layer_ids) -> None:
     current = lang()
     with st.expander(t("actions.map_panel", n=len(actions))):
         st.markdown("\n".join(
-            f"- {escape_md(action.display_title(current))} — "
-            f"*{escape_md(cat.frameworks[action.framework].title.get(current))}*"
+            f"- {md_link(action.display_title(current), actions_url(action.id))} — "
+            f"*{escape_md(cat.frameworks[action.framework].short.get(current))}*"
             for action in actions))
         st.markdown(md_link(t("actions.all_actions") + " →", actions_url()))
 
 
 def feature_actions_panel(fid: str) -> None:
-    """In the map's details panel: the actions linked to one feature, why, and their status."""
+    """In the map's details panel: the actions linked to one feature, their status, and why."""
     layer_id = fid.split(":", 1)[0]
     frame = layer(layer_id)
     hit = frame[frame["fid"] == fid]
@@ -364,14 +364,17 @@ def feature_actions_panel(fid: str) -> None:
     if not links:
         st.caption(t("actions.map_feature_none"))
         return
-    lines = []
+    lines, reasons = [], []
     for link in links:
         action = link.action
+        status = "".join(f" — **✅ {escape_md(status.get(current))}**" for status in link.statuses)
+        lines.append(f"- {md_link(action.display_title(current), actions_url(action.id))} "
+                     f"(*{escape_md(cat.frameworks[action.framework].short.get(current))}*){status}")
         source = action.sources[0]
-        status = "".join(f" **✅ {escape_md(status.get(current))}.**" for status in link.statuses)
-        lines.append(
-            f"- **{md_link(action.display_title(current), actions_url(action.id))}** "
-            f"(*{escape_md(cat.frameworks[action.framework].title.get(current))}*) — "
-            f"{escape_md(' '.join(note.get(current) for note in link.notes))}{status} "
-            f"{md_link('↗ ' + source.label, source.url)}")
+        colon = " : " if current == "fr" else ": "
+        reasons.append(f"- **{escape_md(action.display_title(current))}**{colon}"
+                       f"{escape_md(' '.join(note.get(current) for note in link.notes))} "
+                       f"{md_link('↗ ' + source.label, source.url)}")
     st.markdown("\n".join(lines))
+    with st.expander(t("actions.map_why")):
+        st.markdown("\n".join(reasons))

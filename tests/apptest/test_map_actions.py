@@ -50,8 +50,9 @@ def test_side_panel_lists_the_actions_of_the_visible_layers(real_build):
     panel, = [e for e in at.expander if e.label.startswith("Actions de la Ville")]
     assert panel.label == f"Actions de la Ville sur les couches affichées ({len(expected)})"
     text = body(at)
-    for title in expected:
-        assert f"- {title} — " in text
+    for entry in ACTIONS:
+        if entry["title"] in expected:
+            assert f"- [{entry['title']}](/actions-resilience?action={entry['id']}) — " in text
     assert "Cours Oasis" not in text
 
 
@@ -59,16 +60,23 @@ def test_selected_school_on_the_mairie_list_shows_oasis_done(real_build):
     at = run(layers="schools_elementaire", sel=school("14 RUE RIBLETTE"))
     text = body(at)
     assert "**Ce que fait la Ville ici**" in text
-    line, = [line for line in text.splitlines() if line.startswith("- **[Cours Oasis](/actions-resilience?action=cours-oasis)**")]
-    assert "✅ Cour Oasis réalisée ou en cours (liste de la mairie du 20e, 05/11/2024)." in line
-    assert "(https://mairie18.paris.fr/pages/cour-oasis-31011)" in line
-    assert ("- **[Hébergement d'urgence des évacués dans les gymnases et les écoles]"
-            "(/actions-resilience?action=hebergement-evacues)**") in text
+    line, = [line for line in text.splitlines()
+             if line.startswith("- [Cours Oasis](/actions-resilience?action=cours-oasis) (*")]
+    assert line.endswith("(*Résilience 2017*) — **✅ Cour Oasis réalisée ou en cours "
+                         "(liste de la mairie du 20e, 05/11/2024)**")
+    assert ("- [Hébergement d'urgence des évacués dans les gymnases et les écoles]"
+            "(/actions-resilience?action=hebergement-evacues) (*Dispositifs de crise*)") in text
+    # Why, with the source, in the expander below.
+    why, = [e for e in at.expander if e.label == "Pourquoi ces actions ici, et leurs sources"]
+    reasons = re.sub(r"\\(.)", r"\1", why.markdown[0].value)
+    assert "- **Cours Oasis** : Le programme Oasis concerne toutes les cours d'école" in reasons
+    assert "(https://mairie18.paris.fr/pages/cour-oasis-31011)" in reasons
 
 
 def test_selected_school_not_on_the_list_gets_oasis_without_status(real_build):
     at = run(layers="schools_elementaire", sel=school("42 RUE DE LA MARE"))
-    line, = [line for line in body(at).splitlines() if line.startswith("- **[Cours Oasis](/actions-resilience?action=cours-oasis)**")]
+    line, = [line for line in body(at).splitlines()
+             if line.startswith("- [Cours Oasis](/actions-resilience?action=cours-oasis) (*")]
     assert "✅" not in line
 
 

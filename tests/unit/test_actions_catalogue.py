@@ -62,6 +62,8 @@ themes = {themes}
 FRAMEWORK = """
 [[framework]]
 id = "RS2017"
+short_fr = "Résilience 2017"
+short_en = "Resilience 2017"
 title_fr = "Stratégie 2017"
 title_en = "Strategy 2017"
 description_fr = "d"
@@ -310,6 +312,7 @@ BAD = [
     (GOOD.replace('framework = "RS2017"\naxis = "P1"\n', 'framework = "RS2017"\naxis = "P1"\nowner = "x"\n'),
      "action #3 (addressed): unknown key(s) ['owner']"),
     (GOOD + FRAMEWORK, "framework #2 (RS2017): duplicate framework id 'RS2017'"),
+    (GOOD.replace('short_en = "Resilience 2017"\n', ""), "framework #1 (RS2017): missing 'short_en'"),
     (GOOD.replace('parent = "P1"', 'parent = "P7"'), "axis 'P1A': parent axis 'P7' is not defined"),
     (GOOD.replace("[hazards.social]", "[hazards.cyclone]"), "hazard 'cyclone': unknown hazard"),
     (GOOD.replace('("social"', "").replace('themes = ["facilities"]', 'themes = ["weather"]'),
