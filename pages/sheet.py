@@ -1,6 +1,10 @@
 """« Fiche »: one facility (``?fid=…``) or one quartier (``?quartier=…``), linkable and printable."""
 
+import json
+from urllib.parse import urlencode
+
 import streamlit as st
+import streamlit.components.v1 as components
 
 from geo import sheets, ui
 from geo.actions import load_catalogue
@@ -36,6 +40,24 @@ def _link(**params: str) -> str:
     return "fiche?" + "&".join(f"{key}={value}" for key, value in params.items())
 
 
+def _map_link(layers: tuple[str, ...], sel: str | None = None) -> str:
+    """Markdown link to the map showing these layers (and the feature ``sel`` selected)."""
+    params = {"layers": ",".join(layers), **({"sel": sel} if sel else {})}
+    if ui.lang() != "fr":
+        params["lang"] = ui.lang()
+    return f"[{ui.t('expo.sheet.on_map')}](carte?{urlencode(params)})"
+
+
+def _print_button() -> None:
+    """A button opening the browser's print dialog (the print layout shows the sheet alone)."""
+    label = json.dumps(ui.t("expo.sheet.print"))
+    with st.container(key="sheet-print"):
+        components.html(f"""<button onclick="window.parent.print()" style="font: 14px sans-serif;
+            padding: 6px 14px; border: 1px solid #ccc; border-radius: 6px; background: #fff;
+            cursor: pointer"></button><script>document.querySelector("button").append({label})
+            </script>""", height=44)
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> None:
     """A markdown table: real text in the printed PDF (a data grid prints as an image and
     ``st.metric`` as an empty box).
@@ -65,6 +87,8 @@ def facility(result, fid: str, manifest: dict) -> None:
     category = ui.t(f"expo.category.{sheet.category}")
     st.markdown(f"{category} · {ui.escape_md(sheet.address)} · "
                 f"[{ui.escape_md(sheet.quartier_name)}]({_link(quartier=sheet.quartier)})")
+    st.markdown(_map_link(("arrondissements", "quartiers", sheet.layer, "cool_facilities",
+                           "cool_green_points", "fountains"), sheet.fid))
     if sheet.old:
         st.warning(ui.t("expo.heat.creche_note"))
     acc = result.settings.access
@@ -129,6 +153,8 @@ def quartier(result, code: str, manifest: dict) -> None:
     sheet = sheets.quartier_sheet(result, code)
     f = sheet.figures
     st.title(ui.t("expo.sheet.quartier_title", name=ui.escape_md(sheet.name), code=sheet.code))
+    st.markdown(_map_link(("arrondissements", "quartiers", "access_gap", "cool_facilities",
+                           "cool_green_points", "iris_heat")))
     acc = result.settings.access
     _table([ui.t("expo.sheet.area_within", minutes=f"{acc.target_minutes:g}"),
             ui.t("expo.col.facilities_outside"), ui.t("expo.col.population"), ui.t("expo.sheet.zone_m")],
@@ -188,10 +214,11 @@ try:
         right.selectbox(ui.t("expo.sheet.pick_quartier"), list(quartiers), key="sheet.quartier",
                         format_func=lambda k: quartiers[k], on_change=_pick, args=("quartier",),
                         placeholder=ui.t("expo.sheet.placeholder"))
-    if fid:
-        facility(result, fid, manifest)
-    elif code:
-        quartier(result, code, manifest)
+    if fid and fid not in facilities or code and not fid and code not in quartiers:
+        st.error(ui.t("expo.sheet.unknown", value=ui.escape_md(fid or code)))
+    elif fid or code:
+        _print_button()
+        (facility(result, fid, manifest) if fid else quartier(result, code, manifest))
     else:
         st.info(ui.t("expo.sheet.none"))
 except ResilienceError as exc:

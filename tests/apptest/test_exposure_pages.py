@@ -150,7 +150,8 @@ def test_sheet_picker_sets_the_url_and_unknown_ids_are_messages():
     assert at.title[0].value == "Quartier Charonne (7512004)"
     bad = run("sheet.py", fid="schools_maternelle:nope")
     assert not bad.exception
-    assert "no sheet" in bad.error[0].value
+    assert "Aucune fiche" in bad.error[0].value and "nope" in bad.error[0].value
+    assert not bad.title
 
 
 def test_pages_are_registered_in_the_app_and_the_readme():
