@@ -109,6 +109,12 @@ try:
     hazard = col_hazard.selectbox(
         ui.t("actions.hazard"), ["", *HAZARDS], key="actions.hazard", on_change=on_filter,
         format_func=lambda hid: cat.hazards[hid].label.get(lang) if hid else everything)
+    if framework:
+        chosen_framework = cat.frameworks[framework]
+        colon = " : " if lang == "fr" else ": "
+        st.caption(ui.escape_md(chosen_framework.description.get(lang)) + " — "
+                   + ui.t("actions.sources") + colon + " · ".join(
+                       ui.md_link(source.label, source.url) for source in chosen_framework.sources))
     only = st.session_state["actions.action"]
     chosen = [cat.action(only)] if only else cat.filter(framework or None, axis or None,
                                                           hazard or None)

@@ -163,6 +163,10 @@ def test_url_filters_are_read_checked_and_written_back(real_build):
     expected = [entry["title"] for entry in ACTIONS
                 if entry["framework"] == "RS2017" and entry["axis"].startswith("P2")]
     assert titles(at) == expected
+    # The chosen framework is described, with its sources.
+    described = unescape(" ".join(c.value for c in at.caption))
+    assert "délibération 2017 SG 40) : 35 actions réparties en 3 piliers" in described
+    assert "(https://docslib.org/doc/418524/paris-resilience-strategy)" in described
     # The unknown hazard is dropped from the URL; a change is written to it.
     assert "hazard" not in at.query_params
     at.selectbox(key="actions.hazard").set_value("runoff").run()
