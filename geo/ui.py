@@ -85,7 +85,7 @@ def require_build() -> dict:
 
 def show_error(exc: ResilienceError) -> None:
     """An expected problem shown as a message at the page boundary (never a stack trace)."""
-    st.error(f"**{t('app.error')}** — {exc}")
+    st.error(f"**{t('app.error')}** — {escape_md(exc)}")
 
 
 __all__ = ["escape_md", "lang", "t", "layer", "manifest", "registry", "require_build", "show_error"]
