@@ -62,11 +62,17 @@ def main(argv: list[str] | None = None) -> int:
     root = args.build_root or build_root()
     started = time.perf_counter()
 
+    interactive = sys.stderr.isatty()
+
     def progress(index: int, total: int, layer: str, state: str) -> None:
-        if not args.quiet:
-            bar = "#" * (20 * index // total)
-            print(f"\r[{bar:<20}] {index:>2}/{total} {layer:<20} {state:<40}",
-                  end="\n" if state != "reading" else "", file=sys.stderr, flush=True)
+        if args.quiet or (state == "reading" and not interactive):
+            return
+        bar = "#" * (20 * index // total)
+        line = f"[{bar:<20}] {index:>2}/{total} {layer:<20} {state:<40}"
+        if interactive:
+            print("\r" + line, end="\n" if state != "reading" else "", file=sys.stderr, flush=True)
+        else:
+            print(line.rstrip(), file=sys.stderr, flush=True)
 
     source = f"mirror {options.mirror}" if options.mirror else "official portals (online)"
     print(f"Building the data store from {source} …", file=sys.stderr)
