@@ -378,3 +378,11 @@ def feature_actions_panel(fid: str) -> None:
     st.markdown("\n".join(lines))
     with st.expander(t("actions.map_why")):
         st.markdown("\n".join(reasons))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_qr(url: str) -> bytes:
+    """The QR code PNG of a URL (``geo.workshop.qr_png``), made once per URL."""
+    from geo.workshop import qr_png
+
+    return qr_png(url)

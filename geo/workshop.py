@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import folium
 import segno
+from jinja2 import Template
 
+from geo.assets import STATIC_DIR, STATIC_URL
 from geo.mapview import GeoJsonLayer, LayerDef
 from geo.proposals import Proposal
 from geo.text import escape_html
@@ -25,6 +28,9 @@ PROPOSE_PATH = "proposer"
 #: How the proposals are drawn: large red dots, visible from the back of the room.
 PROPOSALS_LAYER = LayerDef("proposals", "facilities", "#d7191c", fill=0.9, weight=2, radius=9)
 TOOLTIP_TEXT_MAX = 160
+#: Where the room's proposals are published for the map to fetch (``static/`` is served).
+LIVE_DIR = STATIC_DIR / "proposals"
+LIVE_URL = f"{STATIC_URL}/proposals"
 
 
 def participants_url(base_url: str, workshop: str, lang: str = "fr") -> str:
@@ -69,10 +75,67 @@ def proposals_geojson(proposals: Sequence[Proposal], labels: dict[str, str]) -> 
     return text.replace("</", "<\\/")
 
 
-def proposals_group(proposals: Sequence[Proposal], labels: dict[str, str],
-                    title: str) -> folium.FeatureGroup:
-    """The proposals as one feature group (for ``st_folium(feature_group_to_add=…)``)."""
-    group = folium.FeatureGroup(name="proposals")
-    GeoJsonLayer(proposals_geojson(proposals, labels), PROPOSALS_LAYER, title).add_to(group)
-    return group
+def publish_live(workshop: str, geojson: str, directory: Path = LIVE_DIR,
+                 url: str = LIVE_URL) -> str:
+    """Write a workshop's proposals where the map fetches them (``<slug>.json``, replaced
+    atomically, only when they changed); the URL. ``workshop`` is a checked slug."""
+    path = directory / f"{workshop}.json"
+    try:
+        unchanged = path.read_text(encoding="utf-8") == geojson
+    except OSError:
+        unchanged = False
+    if not unchanged:
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(geojson, encoding="utf-8")
+        tmp.replace(path)
+    return f"{url}/{workshop}.json"
+
+
+class LiveProposalsLayer(GeoJsonLayer):
+    """The proposals, fetched by the map itself from ``url`` every ``interval_s`` seconds.
+
+    The map is then never re-sent to show a new proposal: a Streamlit re-run of the page is
+    needed only when the facilitator changes step. One timer per URL and page, even if the
+    script is evaluated again. ``window.__workshopProposals`` holds the number drawn.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJSON(null, {
+    style: function (f) { return {{ this.style }}; },
+    pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, {radius: {{ this.radius }}});
+    },
+    onEachFeature: function (f, layer) {
+        var p = f.properties;
+        layer.bindTooltip("<b>" + (p.n || {{ this.title }}) + "</b>" + (p.k ? "<br>" + p.k : "")
+            + {{ this.fid_span }} + p.f + "</span>", {sticky: true});
+    }
+}).addTo({{ this._parent.get_name() }});
+(function () {
+    var layer = {{ this.get_name() }}, url = {{ this.url }}, last = null;
+    function load() {
+        fetch(url, {cache: "no-store"})
+            .then(function (r) { return r.ok ? r.text() : null; })
+            .then(function (text) {
+                if (text === null || text === last) { return; }
+                last = text;
+                layer.clearLayers();
+                layer.addData(JSON.parse(text));
+                window.__workshopProposals = layer.getLayers().length;
+            })
+            .catch(function () {});
+    }
+    window.__workshopTimers = window.__workshopTimers || {};
+    clearInterval(window.__workshopTimers[url]);
+    window.__workshopTimers[url] = setInterval(load, {{ this.interval_ms }});
+    load();
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, url: str, title: str, interval_s: float) -> None:
+        super().__init__(url, PROPOSALS_LAYER, title)
+        self.interval_ms = int(interval_s * 1000)
 

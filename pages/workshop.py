@@ -1,7 +1,8 @@
 """« Atelier »: the room's screen. Large type, high contrast, the map full width, a scenario
 played step by step from the facilitation panel (sidebar), the QR code of the participants'
-form, and their proposals appearing live (a fragment polls the database every few seconds and
-re-runs the page when they changed).
+form, and their proposals appearing live: a fragment refreshes the list every few seconds and
+publishes the proposals as a small static GeoJSON file that the map fetches by itself, so the
+map is re-sent only when the facilitator changes step.
 
 The state a facilitator sets (workshop, scenario, step) is in the URL, so the screen can be
 reloaded or opened elsewhere as it is.
@@ -17,7 +18,13 @@ from geo import mapview, ui
 from geo.errors import ProposalError, ResilienceError
 from geo.proposals import CATEGORIES, slugify, validate_workshop
 from geo.text import escape_html
-from geo.workshop import PUBLIC_URL_ENV, participants_url, proposals_group, qr_png
+from geo.workshop import (
+    PUBLIC_URL_ENV,
+    LiveProposalsLayer,
+    participants_url,
+    proposals_geojson,
+    publish_live,
+)
 
 LIVE_SECONDS = 4
 MAP_HEIGHT = 560
@@ -106,13 +113,10 @@ with code:
     except ValueError as exc:
         st.error(str(exc))
     else:
-        st.image(qr_png(url), caption=ui.t("workshop.scan"), width="stretch")
+        st.image(ui.cached_qr(url), caption=ui.t("workshop.scan"), width="stretch")
         st.caption(ui.escape_md(url))
 
 labels = {c: ui.t(f"proposals.category.{c}") for c in CATEGORIES}
-west, south, east, north = ui.proposal_rules().study_area.bounds
-fmap = mapview.base_map(((south + north) / 2, (west + east) / 2),
-                        mapview.zoom_for_bounds((west, south, east, north)))
 
 
 def title(layer_id: str) -> str:
@@ -120,14 +124,24 @@ def title(layer_id: str) -> str:
     return entry.get("title_en" if lang == "en" else "title_fr", layer_id)
 
 
-try:
+def publish() -> tuple[list, str]:
+    """The room's proposals, and the URL where they are published for the map to fetch."""
     proposals = store.visible(slug)
+    return proposals, publish_live(slug, proposals_geojson(proposals, labels))
+
+
+try:
+    _, live_url = publish()
 except ResilienceError as exc:
     ui.show_error(exc)
     st.stop()
+west, south, east, north = ui.proposal_rules().study_area.bounds
+fmap = mapview.base_map(((south + north) / 2, (west + east) / 2),
+                        mapview.zoom_for_bounds((west, south, east, north)))
+# part of the base map: stays mounted across steps and fetches new proposals by itself
+LiveProposalsLayer(live_url, ui.t("workshop.proposals_layer"), LIVE_SECONDS).add_to(fmap)
 groups = [mapview.feature_group(layer_id, ui.map_layer_url(layer_id), title(layer_id))
           for layer_id in step.layers if layer_id in manifest["layers"]]
-groups.append(proposals_group(proposals, labels, ui.t("workshop.proposals_layer")))
 map_column, list_column = st.columns([4, 1])
 with map_column:
     st_folium(fmap, key="workshop.map", height=MAP_HEIGHT, use_container_width=True,
@@ -135,22 +149,15 @@ with map_column:
               feature_group_to_add=groups)
 
 
-def signature(rows) -> tuple[int, ...]:
-    return tuple(proposal.id for proposal in rows)
-
-
 @st.fragment(run_every=LIVE_SECONDS)
-def live(shown: tuple[int, ...]) -> None:
-    """Polls the database; when the room's proposals changed, the whole page (map included)
-    re-runs. (The map is kept out of the fragment: streamlit-folium's frame does not size
-    itself when it is re-rendered by a fragment.)"""
+def live() -> None:
+    """The list of proposals, refreshed every few seconds; each refresh also republishes the
+    proposals the map fetches (only written when they changed)."""
     try:
-        current = store.visible(slug)
+        current, _ = publish()
     except ResilienceError as exc:
         ui.show_error(exc)
         return
-    if signature(current) != shown:
-        st.rerun()
     st.markdown(f"**{ui.t('workshop.proposals', count=len(current))}**")
     if not current:
         st.write(ui.t("workshop.no_proposals"))
@@ -161,4 +168,4 @@ def live(shown: tuple[int, ...]) -> None:
 
 
 with list_column:
-    live(signature(proposals))
+    live()

@@ -30,6 +30,8 @@ class Run:
     elements: list = field(default_factory=list)
     status: int | None = None
     seconds: float = 0.0
+    #: (fragment id, interval s) of the fragments the page asks the browser to re-run.
+    auto_reruns: list = field(default_factory=list)
 
     def texts(self, kind: str) -> list[str]:
         """Bodies of elements of one type (``markdown``, ``alert``...)."""
@@ -97,13 +99,15 @@ class Session:
         self.widgets.pop(widget_id, None)
 
     def run(self, trigger: str | None = None, fragment_id: str = "") -> Run:
-        """Re-run the script (as after a widget change), optionally clicking button ``trigger``;
-        returns when the server says the run finished (a ``st.rerun`` inside is followed)."""
+        """Re-run the script (as after a widget change), optionally clicking button ``trigger``,
+        or only the fragment ``fragment_id`` (as the browser does for ``run_every``); returns
+        when the server says the run finished (a ``st.rerun`` inside is followed)."""
         message = BackMsg()
         client = message.rerun_script
         client.query_string = self.query
         client.page_name = self.page
         client.fragment_id = fragment_id
+        client.is_auto_rerun = bool(fragment_id)
         client.context_info.url = self.url
         client.context_info.locale = "fr-FR"
         client.context_info.timezone = "Europe/Paris"
@@ -131,6 +135,12 @@ class Session:
                 run = Run()  # a new run started (e.g. st.rerun): keep only the last one
             elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
                 run.elements.append(forward.delta.new_element)
+            elif kind == "auto_rerun":
+                run.auto_reruns.append((forward.auto_rerun.fragment_id,
+                                        forward.auto_rerun.interval))
+            elif kind == "page_info_changed":
+                # the script changed st.query_params: the browser's URL follows
+                self.query = forward.page_info_changed.query_string
             elif kind == "script_finished":
                 status = forward.script_finished
                 # A run that ends early for a rerun (st.rerun, a click during the run) is

@@ -83,6 +83,9 @@ def test_screen_qr_phone_and_live_proposal(workshop_server, browser):
     room.get_by_text("Ombre et bancs square <b>Saint-Blaise</b>").wait_for(timeout=30_000)
     assert room.locator("b", has_text="Saint-Blaise").count() == 0
     room.get_by_text("Propositions (1)").wait_for()
+    # ... and on the map, which fetched the published proposals by itself (no page re-run)
+    frame = next(f for f in room.frames if "streamlit_folium" in f.url)
+    frame.wait_for_function("window.__workshopProposals === 1", timeout=30_000)
     shot(room, "workshop-1920x1080-live.png")
     phone_context.close()
     screen.close()

@@ -11,11 +11,17 @@ import zxingcpp
 from PIL import Image
 
 from geo.errors import ScenarioError
-from geo.mapview import LAYERS
+from geo.mapview import LAYERS, base_map
 from geo.proposals import Proposal
 from geo.scenarios import SCENARIOS_FILE, catalogue_actions, load_scenarios, parse_scenarios
 from geo.settings import ACTIONS_FILE
-from geo.workshop import participants_url, proposals_geojson, qr_png
+from geo.workshop import (
+    LiveProposalsLayer,
+    participants_url,
+    proposals_geojson,
+    publish_live,
+    qr_png,
+)
 
 
 def step(**changes) -> dict:
@@ -88,3 +94,26 @@ def test_proposals_geojson_escapes_every_text():
     assert feature["properties"]["f"] == "proposal:7"
     assert "&lt;script&gt;alert(1)&lt;/script&gt; — &lt;b&gt;Al&lt;/b&gt;" in \
         feature["properties"]["k"]
+
+
+def test_publish_live_writes_only_changes(tmp_path):
+    url = publish_live("atelier-2026-11-26", '{"a":1}', tmp_path, "/app/static/proposals")
+    path = tmp_path / "atelier-2026-11-26.json"
+    assert url == "/app/static/proposals/atelier-2026-11-26.json"
+    assert path.read_text() == '{"a":1}'
+    stamp = path.stat().st_mtime_ns
+    publish_live("atelier-2026-11-26", '{"a":1}', tmp_path, "/x")
+    assert path.stat().st_mtime_ns == stamp  # unchanged: not rewritten
+    publish_live("atelier-2026-11-26", '{"a":2}', tmp_path, "/x")
+    assert path.read_text() == '{"a":2}'
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_live_layer_polls_its_url_with_one_timer():
+    fmap = base_map((48.86, 2.39), 13)
+    LiveProposalsLayer("/app/static/proposals/a.json", "Proposition <b>", 4).add_to(fmap)
+    html = fmap.get_root().render()
+    assert 'fetch(url, {cache: "no-store"})' in html
+    assert '"/app/static/proposals/a.json"' in html and "setInterval(load, 4000)" in html
+    assert "clearInterval(window.__workshopTimers[url])" in html
+    assert "Proposition <b>" not in html and "Proposition &lt;b&gt;" in html
