@@ -179,7 +179,10 @@ try:
         groups.append(mapview.highlight_group(mapview.highlight_geojson(hit) if len(hit) else None))
     map_col, panel_col = st.columns([3, 1.15])
     with map_col:
-        out = st_folium(mapview.base_map(home[:2], home[2], state.basemap), key="map.folium",
+        # the map opens where the session started (a shared view); later views are applied in
+        # place through center/zoom, so the map's script, hence its iframe, never changes
+        origin = st.session_state.setdefault("map.origin", view)
+        out = st_folium(mapview.base_map(origin[:2], origin[2], state.basemap), key="map.folium",
                         height=MAP_HEIGHT, use_container_width=True, center=view[:2], zoom=view[2],
                         feature_group_to_add=groups,
                         returned_objects=["last_object_clicked_tooltip", "center", "zoom"])
