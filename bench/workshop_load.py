@@ -13,6 +13,9 @@ Meanwhile proposals arrive (one every 2 s, written to the same database), as in 
 Interaction time = from the message sent to the server's « script finished » for it (the
 server's whole answer; the browser's own drawing is not included: no JavaScript runs here).
 Server memory = resident set (VmRSS) of the server process, sampled every 0.5 s; the peak.
+Server CPU per interaction = CPU time the server process used during a measurement divided by
+the interactions served: a figure that does not depend on what else the machine runs (the
+wall-clock times do; the machine's load average is printed with them).
 
 Target (issue 7): p95 of interaction time <= 0.5 s with 30 sessions.
 
@@ -49,6 +52,16 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float:
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time used so far by process ``pid``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_load() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 class Sampler(threading.Thread):
@@ -127,6 +140,7 @@ def measure(server: AppServer, path: Path, sessions: int, seconds: float) -> dic
     sampler = Sampler(server.process.pid)
     stop = threading.Event()
     arrivals = threading.Thread(target=proposals_arrive, args=(path, stop), daemon=True)
+    cpu_before, started = cpu_seconds(server.process.pid), time.monotonic()
     sampler.start()
     arrivals.start()
     tabs = [threading.Thread(target=tab, args=(server.url, seconds, n, times, errors, lock))
@@ -139,7 +153,9 @@ def measure(server: AppServer, path: Path, sessions: int, seconds: float) -> dic
     stop.set()
     sampler.stopped.set()
     sampler.join()
-    return {"times": times, "errors": errors, "peak": sampler.peak}
+    return {"times": times, "errors": errors, "peak": sampler.peak,
+            "cpu": cpu_seconds(server.process.pid) - cpu_before,
+            "wall": time.monotonic() - started, "load": machine_load()}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -160,6 +176,11 @@ def report(name: str, result: dict) -> dict[str, tuple[float, float, int]]:
                    pct(interactions, 0.95), len(interactions))
     for kind, (p50, p95, count) in rows.items():
         print(f"  {name:<10} {kind:<5} n={count:>5}  p50 {p50 * 1000:7.0f} ms  p95 {p95 * 1000:7.0f} ms")
+    count = sum(len(v) for v in result["times"].values())
+    print(f"  {name:<10} server CPU {result['cpu']:.1f} s in {result['wall']:.0f} s "
+          f"({result['cpu'] / result['wall'] * 100:.0f} % of one core), "
+          f"{result['cpu'] / max(count, 1) * 1000:.0f} ms CPU per interaction; "
+          f"machine load average {result['load']:.1f} on {os.cpu_count()} CPUs")
     if result["errors"]:
         print(f"  {name}: {len(result['errors'])} failed tab(s), e.g. {result['errors'][0]}")
     return rows
