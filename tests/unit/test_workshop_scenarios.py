@@ -117,3 +117,22 @@ def test_live_layer_polls_its_url_with_one_timer():
     assert '"/app/static/proposals/a.json"' in html and "setInterval(load, 4000)" in html
     assert "clearInterval(window.__workshopTimers[url])" in html
     assert "Proposition <b>" not in html and "Proposition &lt;b&gt;" in html
+
+
+def test_every_refusal_code_and_choice_has_a_message_in_both_languages():
+    import re
+    from pathlib import Path
+
+    from geo.i18n import strings
+    from geo.proposals import CATEGORIES, HAZARDS, STATUSES
+
+    root = Path(__file__).resolve().parents[2] / "geo"
+    source = (root / "proposals.py").read_text() + (root / "proposal_store.py").read_text()
+    codes = set(re.findall(r'(?:ProposalError|RateLimitError)\(\s*"([a-z_]+)"', source))
+    assert {"empty_text", "too_long", "outside_area", "rate_limited"} <= codes
+    keys = {f"proposals.error.{c}" for c in codes} | \
+        {f"proposals.category.{c}" for c in CATEGORIES} | \
+        {f"proposals.hazard.{h}" for h in HAZARDS} | {f"proposals.status.{s}" for s in STATUSES}
+    table = strings()
+    assert all(key in table and table[key]["fr"] and table[key]["en"] for key in keys), \
+        sorted(key for key in keys if key not in table)
