@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -76,12 +77,14 @@ class Session:
         self.query = query
         self.timeout = timeout
         self.url = f"{base_url}/{page}" + (f"?{query}" if query else "")
-        self.ws = connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit"],
-                          open_timeout=timeout, max_size=None)
+        self._stack = ExitStack()
+        self.ws = self._stack.enter_context(
+            connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit"],
+                    open_timeout=timeout, max_size=None))
         self.widgets: dict[str, WidgetState] = {}
 
     def close(self) -> None:
-        self.ws.close()
+        self._stack.close()
 
     def set_string(self, widget_id: str, value: str) -> None:
         """A text, or the label of a radio / selectbox option, as the browser sends it."""
