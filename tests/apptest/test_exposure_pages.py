@@ -181,3 +181,15 @@ def test_map_gains_the_access_gap_layer(result):
     features = json.loads(mapview.layer_geojson(layer, mapview.LAYERS["access_gap"]))["features"]
     assert len(features) == expected
     assert layer.crs == "EPSG:4326"
+
+
+@pytest.mark.parametrize("page, params, heading", [
+    ("flood.py", {}, "Flood: the 20e as a host territory"),
+    ("sheet.py", {"quartier": "7512003"}, "Quartier Père-Lachaise (7512003)"),
+])
+def test_pages_in_english(page, params, heading):
+    at = run(page, lang="en", **params)
+    assert not at.exception and not at.error
+    assert at.title[0].value.replace("\\", "") == heading
+    text = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
+    assert "expo." not in text  # every string has its English text
