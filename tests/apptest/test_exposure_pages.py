@@ -193,3 +193,28 @@ def test_pages_in_english(page, params, heading):
     assert at.title[0].value.replace("\\", "") == heading
     text = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
     assert "expo." not in text  # every string has its English text
+
+
+def test_hostile_names_are_escaped_on_the_sheets(real_build, tmp_path, monkeypatch):
+    """A facility name holding HTML and markdown is shown as text, never interpreted."""
+    import shutil
+
+    hostile = "<img src=x onerror=alert(1)> **gras** [lien](http://evil.example)"
+    copy = tmp_path / "build-hostile-names"  # its own build id, so nothing cached is reused
+    shutil.copytree(real_build, copy)
+    (tmp_path / "current").symlink_to(copy.name)
+    schools = store.load_layer("schools_maternelle", copy)
+    fid = schools.loc[schools["c_ar"] == 20, "fid"].iloc[0]
+    schools.loc[schools["fid"] == fid, "name"] = hostile
+    schools.to_parquet(copy / "layers" / "schools_maternelle.parquet", index=False)
+    monkeypatch.setenv("RESILIENCE_BUILD_ROOT", str(tmp_path))
+
+    at = run("sheet.py", fid=fid)
+    assert not at.exception and not at.error
+    title = at.title[0].value
+    assert "<img" not in title and "](http" not in title and "**gras**" not in title
+    assert title.replace("\\", "").replace("&lt;", "<").replace("&gt;", ">") == hostile
+    quartier = schools.loc[schools["fid"] == fid, "quartier"].iloc[0]
+    sheet = run("sheet.py", quartier=quartier)
+    table = " ".join(m.value for m in sheet.markdown if m.value.startswith("| "))
+    assert "<img" not in table and "](http://evil" not in table
