@@ -8,8 +8,8 @@ from geo.analysis import FLOOD_LAYERS
 from geo.errors import ResilienceError
 from geo.facilities import HOST_CATEGORIES
 
-st.title(ui.t("expo.flood.title"))
-ui.require_build()
+manifest = ui.require_build()
+st.title(ui.t("expo.flood.title", c_ar=int(manifest["study_area"]["insee"]) - 75100))
 try:
     result = ui.analysis()
 except ResilienceError as exc:
@@ -17,8 +17,10 @@ except ResilienceError as exc:
     st.stop()
 
 zone = result.study_zone
-st.write(ui.t("expo.flood.intro", area=ui.escape_md(result.area_name), c_ar=result.c_ar))
 study_row = result.neighbours[result.neighbours["study"]].iloc[0]
+intro = "expo.flood.intro" if study_row["zone_km2"] == 0 else "expo.flood.intro_exposed"
+st.write(ui.t(intro, area=ui.escape_md(result.area_name), c_ar=result.c_ar,
+              share=f"{study_row['share']:.1%}"))
 c1, c2, c3 = st.columns(3)
 c1.metric(ui.t("expo.flood.distance"), f"{zone.distance_m:,.0f} m".replace(",", " "))
 c2.metric(ui.t("expo.flood.study_share"), f"{study_row['share']:.1%}")

@@ -4,7 +4,6 @@ import json
 from urllib.parse import urlencode
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from geo import sheets, ui
 from geo.actions import load_catalogue
@@ -52,7 +51,7 @@ def _print_button() -> None:
     """A button opening the browser's print dialog (the print layout shows the sheet alone)."""
     label = json.dumps(ui.t("expo.sheet.print"))
     with st.container(key="sheet-print"):
-        components.html(f"""<button onclick="window.parent.print()" style="font: 14px sans-serif;
+        st.iframe(f"""<button onclick="window.parent.print()" style="font: 14px sans-serif;
             padding: 6px 14px; border: 1px solid #ccc; border-radius: 6px; background: #fff;
             cursor: pointer"></button><script>document.querySelector("button").append({label})
             </script>""", height=44)

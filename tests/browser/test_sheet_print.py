@@ -29,6 +29,8 @@ def test_facility_sheet_prints_to_a_clean_pdf(app_server, page, school):
     page.get_by_text("Lieux frais les plus proches").wait_for()
     page.get_by_text("Sources", exact=True).wait_for()
     page.get_by_text("Actions de résilience liées").wait_for()
+    # on screen, a print button (hidden when printing)
+    page.frame_locator(".st-key-sheet-print iframe").get_by_text("Imprimer la fiche").wait_for()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sheet-facility.png"), full_page=True)
 
