@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import shapely
 
 from geo.access import COOL_KINDS, COOL_LAYERS
 from geo.analysis import Analysis
@@ -76,7 +77,7 @@ def _nearest(row: pd.Series, result: Analysis) -> tuple[NearestPlace, ...]:
                  for kind in COOL_KINDS)
 
 
-def _iris_at(result: Analysis, point) -> IrisInfo | None:
+def _iris_at(result: Analysis, point: shapely.Geometry) -> IrisInfo | None:
     if not len(result.iris):
         return None
     iris = result.iris.to_crs(METRIC_CRS)
