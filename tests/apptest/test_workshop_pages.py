@@ -193,3 +193,14 @@ def test_workshop_new_workshop_from_the_panel(db):
     slug = slug[0] if isinstance(slug, list) else slug
     assert slug.startswith("vers-un-quartier-resilient-")
     assert open_sqlite(db).workshop(slug).name == "Vers un quartier résilient"
+
+
+def test_moderation_password_from_streamlit_secrets(store):
+    at = page("moderation")
+    at.secrets["moderation"] = {"password": "from-secrets"}
+    at.run()
+    assert not texts(at, "warning")
+    at.text_input(key="moderation.password").input("from-secrets")
+    at.button[0].click().run()
+    assert not at.exception and not texts(at, "error")
+    assert any("proposition(s) validée(s)" in text for text in texts(at, "markdown"))

@@ -91,6 +91,21 @@ def test_a_failing_migration_leaves_nothing_behind(backend, monkeypatch):
             run("SELECT * FROM extra")
 
 
+def test_a_new_migration_upgrades_an_existing_database_and_keeps_its_data(backend, monkeypatch):
+    store = backend()
+    store.create_workshop(WORKSHOP)
+    kept = store.submit(sub(1)).proposal
+    upgrade = Migration(2, "add_language", "ALTER TABLE proposals ADD COLUMN language TEXT;\n"
+                        "UPDATE proposals SET language = 'fr'")
+    monkeypatch.setattr("geo.proposal_store.migrations", lambda: [*migrations(), upgrade])
+    upgraded = backend()  # opening the database applies the new migration, once
+    assert upgraded.schema_version() == 2
+    assert store.migrate() == [] and upgraded.migrate() == []
+    with store._transaction(write=False) as run:
+        rows = run("SELECT id, text, language FROM proposals").fetchall()
+    assert [tuple(r) for r in rows] == [(kept.id, kept.text, "fr")]
+
+
 def test_a_database_newer_than_the_code_is_refused(backend, monkeypatch):
     store = backend()
     monkeypatch.setattr("geo.proposal_store.migrations", lambda: [])
