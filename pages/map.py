@@ -39,14 +39,16 @@ def num(value: float, decimals: int = 0) -> str:
     return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
 
 
-def seed_widgets(state: mapstate.MapState) -> None:
-    """Widgets take the state a URL asks for (first visit, or a link from another page)."""
-    for layer_id in available:
-        st.session_state[f"map.layer.{layer_id}"] = layer_id in state.layers
-    for layer_id, options in kinds.items():
-        st.session_state[f"map.types.{layer_id}"] = list(state.types.get(layer_id, options))
-    st.session_state["map.quartier"] = state.quartier or ""
-    st.session_state["map.basemap"] = state.basemap
+WIDGETS = ("map.layer.", "map.types.", "map.quartier", "map.basemap")
+
+
+def adopt(state: mapstate.MapState) -> None:
+    """Take the state a URL asks for (first visit, or a link from another page). The widgets'
+    own state is dropped: they are re-created with this state as their default value, which is
+    also what they fall back to if Streamlit drops their state (e.g. an interrupted rerun)."""
+    for key in [key for key in st.session_state if str(key).startswith(WIDGETS)]:
+        del st.session_state[key]
+    st.session_state["map.state"] = state
     st.session_state["map.sel"] = state.sel
     st.session_state["map.view"] = (state.lat, state.lon, state.z) if state.has_view else None
 
@@ -66,7 +68,9 @@ def on_quartier() -> None:
 
 
 def on_hit(hit: mapdetails.Hit) -> None:
-    st.session_state[f"map.layer.{hit.layer_id}"] = True
+    last = st.session_state["map.state"]
+    st.session_state["map.state"] = replace(last, layers=(*last.layers, hit.layer_id))
+    st.session_state.pop(f"map.layer.{hit.layer_id}", None)
     st.session_state["map.sel"] = hit.fid
     zoom = 17 if hit.bounds[0] == hit.bounds[2] else mapview.zoom_for_bounds(hit.bounds)
     fly_to(hit.lat, hit.lon, zoom)
@@ -76,16 +80,20 @@ url = {key: value for key, value in st.query_params.to_dict().items()
        if key not in mapstate.FOREIGN_PARAMS}
 if st.session_state.get("map.url") != url:
     parsed, notices = mapstate.parse(url, available, mapview.DEFAULT_LAYERS, quartier_names, kinds)
-    seed_widgets(parsed)
+    adopt(parsed)
     st.session_state["map.notices"] = (parsed, notices)
 
-chosen = {lid: tuple(st.session_state.get(f"map.types.{lid}", kinds[lid])) for lid in kinds}
+# this run's state: the widgets' values where Streamlit holds them, else the last run's state
+last = st.session_state["map.state"]
+chosen = {lid: tuple(st.session_state.get(f"map.types.{lid}", last.types.get(lid, kinds[lid])))
+          for lid in kinds}
 types = {lid: picked for lid, picked in chosen.items() if set(picked) != set(kinds[lid])}
 view = st.session_state["map.view"] or home
 state = mapstate.MapState(
-    layers=tuple(lid for lid in available if st.session_state[f"map.layer.{lid}"]),
-    basemap=st.session_state["map.basemap"], sel=st.session_state["map.sel"],
-    quartier=st.session_state["map.quartier"] or None, types=types,
+    layers=tuple(lid for lid in available
+                 if st.session_state.get(f"map.layer.{lid}", lid in last.layers)),
+    basemap=st.session_state.get("map.basemap", last.basemap), sel=st.session_state["map.sel"],
+    quartier=st.session_state.get("map.quartier", last.quartier or "") or None, types=types,
     **(dict(zip(("lat", "lon", "z"), view, strict=True)) if st.session_state["map.view"] else {}))
 
 
@@ -112,18 +120,21 @@ def sidebar() -> None:
                           on_click=on_hit, args=(hit,), use_container_width=True)
             if not hits:
                 st.caption(ui.t("map.search_none", query=query))
-        st.selectbox(ui.t("map.quartier"), ["", *quartier_names], key="map.quartier",
-                     on_change=on_quartier,
+        options = ["", *quartier_names]
+        st.selectbox(ui.t("map.quartier"), options, key="map.quartier", on_change=on_quartier,
+                     index=options.index(state.quartier or ""),
                      format_func=lambda code: quartier_names.get(code, ui.t("map.quartier_all")))
-        st.radio(ui.t("map.basemap"), mapstate.BASEMAPS, key="map.basemap", help=ui.t("map.basemap_help"),
+        st.radio(ui.t("map.basemap"), mapstate.BASEMAPS, key="map.basemap",
+                 index=mapstate.BASEMAPS.index(state.basemap), help=ui.t("map.basemap_help"),
                  format_func=lambda name: ui.t(f"map.basemap_{name}"))
         for family in mapview.FAMILIES:
             with st.expander(ui.t(f"map.family.{family}"), expanded=family != "boundaries"):
                 for spec in mapview.family_layers(family, available):
-                    if st.checkbox(title(spec.id), key=f"map.layer.{spec.id}") and spec.id in kinds:
-                        key = f"map.types.{spec.id}"  # dropped by Streamlit while hidden
-                        st.session_state.setdefault(key, list(chosen[spec.id]))
-                        st.multiselect(ui.t("map.types"), kinds[spec.id], key=key)
+                    on = st.checkbox(title(spec.id), value=spec.id in state.layers,
+                                     key=f"map.layer.{spec.id}")
+                    if on and spec.id in kinds:
+                        st.multiselect(ui.t("map.types"), kinds[spec.id], default=list(chosen[spec.id]),
+                                       key=f"map.types.{spec.id}")
 
 
 def side_panel(state: mapstate.MapState) -> None:
@@ -201,6 +212,7 @@ try:
         fly_to(center["lat"], center["lng"], int(zoom))
         state = state.with_view(center["lat"], center["lng"], int(zoom))
     save_url(state)
+    st.session_state["map.state"] = state
     sidebar()
     selected = None
     if state.sel and mapdetails.layer_of(state.sel) in manifest["layers"]:
