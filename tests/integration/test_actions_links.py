@@ -195,3 +195,19 @@ def test_ppri_links_only_the_arrondissements_in_its_perimeter(built, catalogue):
     assert linked == set(range(1, 14)) | {15, 16}
     assert catalogue.features_for_action("ppri-paris", built, c_ar=20) == {"ppri": 0,
                                                                           "arrondissements": 0}
+
+
+def test_no_dead_rule_every_selector_finds_features_in_the_build(built, catalogue):
+    """A typo in a kind or a name pattern would silently link nothing: every value must exist."""
+    for action in catalogue.actions:
+        for rule in action.links:
+            if rule.scope != "features":
+                continue
+            kinds_built = set().union(*(set(built[layer_id]["kind"]) for layer_id in rule.layers))
+            assert rule.kinds <= kinds_built, (action.id, sorted(rule.kinds - kinds_built))
+            matched = sum(1 for layer_id in rule.layers for row in records(built[layer_id])
+                          if rule.matches(layer_id, row))
+            assert matched > 0, (action.id, rule.layers)
+            if rule.name_regex is not None:
+                names = [name for layer_id in rule.layers for name in built[layer_id]["name"]]
+                assert any(rule.name_regex.search(plain(name).replace("-", " ")) for name in names)
