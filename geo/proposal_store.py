@@ -8,7 +8,7 @@
   in one transaction, and recorded in ``schema_version``: opening twice, or from several
   processes at once, applies each exactly once.
 - ``submit`` is idempotent on the form's submission id (a retried send is stored once) and
-  enforces the per-client rate limit inside the same transaction, so concurrent sends from one
+  enforces the per-client rate limit in the same guarded INSERT, so concurrent sends from one
   client cannot overshoot it.
 - Participants can only add. Changing a proposal's status needs a ``Moderator``, which only
   ``login`` hands out against the configured password.
