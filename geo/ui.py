@@ -335,8 +335,15 @@ def actions_url(action_id: str = "") -> str:
 
 
 def layer_actions_panel(layer_ids) -> None:
-    """Beside the map: the catalogue's actions concerning the layers shown."""
-    cat = catalogue()
+    """Beside the map: the catalogue's actions concerning the layers shown.
+
+    Behaviour note: a broken catalogue shows its error here and leaves the rest of the page working.
+    """
+    try:
+        cat = catalogue()
+    except ResilienceError as exc:
+        show_error(exc)
+        return
     actions = cat.for_layers(layer_ids)
     if not actions:
         return
@@ -357,10 +364,14 @@ def feature_actions_panel(fid: str) -> None:
     if hit.empty:
         return
     row = hit.drop(columns=frame.geometry.name).iloc[0].to_dict()
-    cat = catalogue()
+    st.markdown(f"**{t('actions.map_feature')}**")
+    try:
+        cat = catalogue()
+    except ResilienceError as exc:
+        show_error(exc)
+        return
     links = cat.feature_links(layer_id, row)
     current = lang()
-    st.markdown(f"**{t('actions.map_feature')}**")
     if not links:
         st.caption(t("actions.map_feature_none"))
         return

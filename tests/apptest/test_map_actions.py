@@ -93,3 +93,28 @@ def test_feature_without_action_says_so(real_build, lang, heading):
     none = {"fr": "Aucune action du catalogue n'est rattachée à cette entité.",
             "en": "No action of the catalogue is linked to this feature."}[lang]
     assert none in [c.value for c in at.caption]
+
+
+def test_a_broken_catalogue_is_reported_and_the_map_still_works(real_build):
+    from geo import ui
+    from geo.errors import CatalogueError
+
+    def broken(*args, **kwargs):
+        raise CatalogueError("actions.toml: action #3 (x): unknown hazard 'tsunami'")
+
+    ui._catalogue.clear()
+    calls = []
+    try:
+        with patch("geo.actions.load_catalogue", broken), \
+                patch("streamlit_folium.st_folium", lambda *a, **k: calls.append(k) or {}):
+            at = AppTest.from_file(PAGE, default_timeout=60)
+            at.query_params["layers"] = "schools_elementaire"
+            at.query_params["sel"] = school("14 RUE RIBLETTE")
+            at.run()
+    finally:
+        ui._catalogue.clear()
+    assert not at.exception
+    assert calls, "the map was not drawn"
+    errors = [e.value for e in at.error]
+    assert len(errors) == 2 and all("unknown hazard 'tsunami'" in e for e in errors)
+    assert "Écoles élémentaires" in body(at)  # the details of the feature are still there
