@@ -184,3 +184,23 @@ def test_url_can_ask_for_one_action_then_show_all(real_build):
     at.button(key="actions.show_all").click().run()
     assert len(titles(at)) == len(ACTIONS)
     assert "action" not in at.query_params
+
+
+def test_a_broken_catalogue_is_shown_as_a_message(real_build):
+    from unittest.mock import patch
+
+    from geo import ui
+    from geo.errors import CatalogueError
+
+    def broken(*args, **kwargs):
+        raise CatalogueError("actions.toml: action #2 (shelter): no source")
+
+    ui._catalogue.clear()
+    try:
+        with patch("geo.actions.load_catalogue", broken):
+            at = run()
+    finally:
+        ui._catalogue.clear()
+    assert not at.exception
+    assert "actions.toml: action #2 (shelter): no source" in at.error[0].value
+    assert titles(at) == []
