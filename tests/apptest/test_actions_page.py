@@ -202,5 +202,5 @@ def test_a_broken_catalogue_is_shown_as_a_message(real_build):
     finally:
         ui._catalogue.clear()
     assert not at.exception
-    assert "actions.toml: action #2 (shelter): no source" in at.error[0].value
+    assert "actions.toml: action #2 (shelter): no source" in unescape(at.error[0].value)
     assert titles(at) == []
