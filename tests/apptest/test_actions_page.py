@@ -54,22 +54,22 @@ def choose(at: AppTest, framework: str = "", axis: str = "", hazard: str = "") -
 
 
 @pytest.fixture(scope="module")
-def page(real_build) -> AppTest:
+def whole(real_build) -> AppTest:
     return run()
 
 
-def test_every_action_is_listed_with_a_title(page):
-    assert not page.exception
-    assert page.title[0].value == "Ce que fait la Ville : les actions de résilience"
-    assert f"{len(ACTIONS)} action(s) sur {len(ACTIONS)}" in [c.value for c in page.caption]
-    assert len(titles(page)) == len(ACTIONS) > 30
+def test_every_action_is_listed_with_a_title(whole):
+    assert not whole.exception
+    assert whole.title[0].value == "Ce que fait la Ville : les actions de résilience"
+    assert f"{len(ACTIONS)} action(s) sur {len(ACTIONS)}" in [c.value for c in whole.caption]
+    assert len(titles(whole)) == len(ACTIONS) > 30
     # An action with no layer the map draws has no map link; one with no layer at all says why.
     drawn = [entry for entry in ACTIONS
              if any(layer in mapview.LAYERS for link in entry.get("link", []) for layer in link["layers"])]
-    assert len(links(page)) == len(drawn)
+    assert len(links(whole)) == len(drawn)
     placed = [entry for entry in ACTIONS if entry.get("link")]
-    assert text(page).count("**Pas sur la carte**") == len(ACTIONS) - len(placed)
-    assert text(page).count("pas dessinée sur la carte") >= len(placed) - len(drawn) > 0
+    assert text(whole).count("**Pas sur la carte**") == len(ACTIONS) - len(placed)
+    assert text(whole).count("pas dessinée sur la carte") >= len(placed) - len(drawn) > 0
 
 
 @pytest.mark.parametrize("framework, axis, hazard", [
