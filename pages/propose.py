@@ -73,8 +73,10 @@ if where == "pin":
     clicked = st_folium(fmap, key="propose.map", height=340, use_container_width=True,
                         returned_objects=["last_clicked"], feature_group_to_add=groups)
     last = (clicked or {}).get("last_clicked")
-    if last and (round(last["lat"], 6), round(last["lng"], 6)) != pin:
-        state["propose.pin"] = pin = (round(last["lat"], 6), round(last["lng"], 6))
+    click = (round(last["lat"], 6), round(last["lng"], 6)) if last else None
+    # the map keeps returning its last click: only a new one moves the pin (not after a send)
+    if click and click != state.get("propose.click"):
+        state["propose.click"] = state["propose.pin"] = pin = click
         st.rerun()
     st.caption(ui.t("propose.pin_set", lat=pin[0], lon=pin[1]) if pin else ui.t("propose.pin_none"))
 else:

@@ -108,6 +108,11 @@ def test_propose_pin_outside_the_study_area_is_refused_inside_is_stored(store, p
     assert not texts(at, "error")
     [stored] = store.visible(WORKSHOP.slug)
     assert (stored.lat, stored.lon) == (round(inside[0], 6), round(inside[1], 6))
+    # after the send the pin is cleared: the map's last click does not come back by itself
+    with tap(*inside):
+        at.run()
+    assert "propose.pin" not in at.session_state
+    assert any("Pas encore de point" in c.value for c in at.caption)
 
 
 def test_propose_rate_limit_keeps_the_text(store, points, monkeypatch, db):
@@ -116,9 +121,10 @@ def test_propose_rate_limit_keeps_the_text(store, points, monkeypatch, db):
 
     ui._proposal_store.clear()
     at = page("propose", workshop=WORKSHOP.slug)
-    with tap(*points[0]):
-        at.run()
-        for n in range(3):
+    lat, lon = points[0]
+    for n in range(3):
+        with tap(lat + n * 1e-5, lon):  # a new tap on the map for each proposal
+            at.run()
             form = at.session_state["propose.form"]
             at.text_area(key=f"propose.text.{form}").input(f"Proposition {n}")
             next(b for b in at.button if b.proto.label == "Envoyer").click().run()
