@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 
 from geo.errors import ExportError
 from geo.proposals import Proposal, Workshop
 
 FIELDS = ("id", "created_at", "category", "hazard", "action_id", "text", "first_name", "place",
-          "duplicates_merged", "lon", "lat")
+          "place_name", "duplicates_merged", "lon", "lat")
 #: A spreadsheet runs a cell starting with these as a formula: such text is prefixed with '.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -29,18 +30,22 @@ def export_filename(workshop: Workshop, extension: str) -> str:
     return f"propositions-{slug}.{extension}"
 
 
-def _properties(proposal: Proposal, merged: int) -> dict[str, object]:
+def _properties(proposal: Proposal, merged: int,
+                place_names: Mapping[str, str]) -> dict[str, object]:
     return {"id": proposal.id, "created_at": proposal.created_at, "category": proposal.category,
             "hazard": proposal.hazard, "action_id": proposal.action_id, "text": proposal.text,
             "first_name": proposal.first_name, "place": proposal.place,
+            "place_name": place_names.get(proposal.place) if proposal.place else None,
             "duplicates_merged": merged}
 
 
-def to_geojson(workshop: Workshop, approved: list[tuple[Proposal, int]]) -> str:
-    """A FeatureCollection (EPSG:4326 points) with the workshop's name and date."""
+def to_geojson(workshop: Workshop, approved: list[tuple[Proposal, int]],
+               place_names: Mapping[str, str] | None = None) -> str:
+    """A FeatureCollection (EPSG:4326 points) with the workshop's name and date;
+    ``place_names`` (fid → name) names the places chosen instead of a pin."""
     features = [{"type": "Feature", "id": proposal.id,
                  "geometry": {"type": "Point", "coordinates": [proposal.lon, proposal.lat]},
-                 "properties": _properties(proposal, merged)}
+                 "properties": _properties(proposal, merged, place_names or {})}
                 for proposal, merged in approved]
     collection = {"type": "FeatureCollection", "name": f"{workshop.name} ({workshop.date})",
                   "workshop": {"slug": workshop.slug, "name": workshop.name,
@@ -55,7 +60,8 @@ def _cell(value: object) -> object:
     return "" if value is None else value
 
 
-def to_csv(workshop: Workshop, approved: list[tuple[Proposal, int]]) -> str:
+def to_csv(workshop: Workshop, approved: list[tuple[Proposal, int]],
+           place_names: Mapping[str, str] | None = None) -> str:
     """CSV (UTF-8, comma) with ``workshop`` and ``workshop_date`` columns on every row.
 
     Text that a spreadsheet would run as a formula (``=HYPERLINK(…)``) is prefixed with ``'``.
@@ -64,7 +70,8 @@ def to_csv(workshop: Workshop, approved: list[tuple[Proposal, int]]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("workshop", "workshop_date", *FIELDS))
     for proposal, merged in approved:
-        row = {**_properties(proposal, merged), "lon": proposal.lon, "lat": proposal.lat}
+        row = {**_properties(proposal, merged, place_names or {}), "lon": proposal.lon,
+               "lat": proposal.lat}
         writer.writerow([_cell(workshop.name), workshop.date,
                          *(_cell(row[name]) for name in FIELDS)])
     return out.getvalue()

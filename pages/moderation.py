@@ -61,6 +61,7 @@ try:
     workshop = workshops[slug]
     proposals = store.all_proposals(moderator, slug)
     approved = store.approved(moderator, slug)
+    place_names = {fid: place.label for fid, place in ui.proposal_rules().places.items()}
 except ResilienceError as exc:
     ui.show_error(exc)
     st.stop()
@@ -72,10 +73,10 @@ if kind:
 st.subheader(ui.t("moderation.export"))
 st.write(ui.t("moderation.export_count", count=len(approved)))
 left, right = st.columns(2)
-left.download_button(ui.t("moderation.download_geojson"), to_geojson(workshop, approved),
+left.download_button(ui.t("moderation.download_geojson"), to_geojson(workshop, approved, place_names),
                      file_name=export_filename(workshop, "geojson"),
                      mime="application/geo+json", key="moderation.geojson")
-right.download_button(ui.t("moderation.download_csv"), to_csv(workshop, approved),
+right.download_button(ui.t("moderation.download_csv"), to_csv(workshop, approved, place_names),
                       file_name=export_filename(workshop, "csv"), mime="text/csv",
                       key="moderation.csv")
 
@@ -89,7 +90,9 @@ for proposal in listed:
     with st.container(border=True):
         st.markdown(ui.escape_md(proposal.text))
         author = f" — {ui.escape_md(proposal.first_name)}" if proposal.first_name else ""
-        links = " · ".join(ui.escape_md(v) for v in (proposal.action_id, proposal.hazard) if v)
+        where = place_names.get(proposal.place, proposal.place) if proposal.place else None
+        links = " · ".join(ui.escape_md(v) for v in (where, proposal.action_id, proposal.hazard)
+                           if v)
         st.caption(ui.t("moderation.meta", id=proposal.id,
                         category=ui.t(f"proposals.category.{proposal.category}"),
                         status=ui.t(f"proposals.status.{proposal.status}"),

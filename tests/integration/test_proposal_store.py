@@ -239,12 +239,13 @@ def test_approve_hide_merge_and_export(backend):
     a = store.submit(sub(1, text='=HYPERLINK("http://x")', first_name="Awa")).proposal
     b = store.submit(sub(2, text="Ombre place Saint-Blaise", lon=2.4012, lat=48.8581)).proposal
     c = store.submit(sub(3, text="Ombre place St-Blaise (doublon)")).proposal
+    placed = store.submit(sub(6, text="Au gymnase", place="sports:42")).proposal
     d = store.submit(sub(4, text="Spam <script>")).proposal
     e = store.submit(sub(5, text="Encore un doublon")).proposal
     x = store.submit(sub(1, client="z", workshop=other.slug)).proposal
     mod = ProposalStore.login("pw", "pw")
 
-    assert store.set_status(mod, [a.id, b.id], "approved") == 2
+    assert store.set_status(mod, [a.id, b.id, placed.id], "approved") == 3
     assert store.set_status(mod, [d.id], "hidden") == 1
     store.merge(mod, e.id, c.id)
     kept = store.merge(mod, c.id, b.id)  # c's own duplicate (e) follows it to b
@@ -262,23 +263,28 @@ def test_approve_hide_merge_and_export(backend):
 
     statuses = {p.id: (p.status, p.merged_into) for p in store.all_proposals(mod, WORKSHOP.slug)}
     assert statuses == {a.id: ("approved", None), b.id: ("approved", None),
-                        c.id: ("merged", b.id), d.id: ("hidden", None), e.id: ("merged", b.id)}
-    assert [p.id for p in store.visible(WORKSHOP.slug)] == [a.id, b.id]
+                        c.id: ("merged", b.id), d.id: ("hidden", None), e.id: ("merged", b.id),
+                        placed.id: ("approved", None)}
+    assert [p.id for p in store.visible(WORKSHOP.slug)] == [a.id, b.id, placed.id]
 
     approved = store.approved(mod, WORKSHOP.slug)
-    assert [(p.id, n) for p, n in approved] == [(a.id, 0), (b.id, 2)]
+    assert [(p.id, n) for p, n in approved] == [(a.id, 0), (b.id, 2), (placed.id, 0)]
+    names = {"sports:42": "Gymnase <Vignoles>"}
 
-    geojson = json.loads(to_geojson(WORKSHOP, approved))
+    geojson = json.loads(to_geojson(WORKSHOP, approved, names))
     assert geojson["workshop"] == {"slug": WORKSHOP.slug, "name": WORKSHOP.name,
                                    "date": WORKSHOP.date}
     assert WORKSHOP.name in geojson["name"] and WORKSHOP.date in geojson["name"]
     assert [f["geometry"]["coordinates"] for f in geojson["features"]] == \
-        [[2.39, 48.86], [2.4012, 48.8581]]
+        [[2.39, 48.86], [2.4012, 48.8581], [2.39, 48.86]]
+    assert geojson["features"][2]["properties"]["place_name"] == "Gymnase <Vignoles>"
+    assert geojson["features"][0]["properties"]["place_name"] is None
     assert geojson["features"][1]["properties"]["duplicates_merged"] == 2
     assert all("client_token" not in f["properties"] for f in geojson["features"])
 
-    rows = list(csv.DictReader(io.StringIO(to_csv(WORKSHOP, approved))))
-    assert [r["id"] for r in rows] == [str(a.id), str(b.id)]
+    rows = list(csv.DictReader(io.StringIO(to_csv(WORKSHOP, approved, names))))
+    assert [r["id"] for r in rows] == [str(a.id), str(b.id), str(placed.id)]
+    assert rows[2]["place"] == "sports:42" and rows[2]["place_name"] == "Gymnase <Vignoles>"
     assert {r["workshop"] for r in rows} == {WORKSHOP.name}
     assert {r["workshop_date"] for r in rows} == {WORKSHOP.date}
     assert rows[0]["text"] == "'" + a.text  # no formula runs in a spreadsheet
