@@ -5,6 +5,8 @@ The password comes from Streamlit secrets (``[moderation] password``) or the env
 set it and stays closed. The moderator capability lives in this session only.
 """
 
+import time
+
 import streamlit as st
 
 from geo import ui
@@ -30,6 +32,7 @@ if "moderation.moderator" not in state:
             try:
                 state["moderation.moderator"] = ProposalStore.login(password, configured)
             except ModerationError:
+                time.sleep(1)  # slows down password guessing
                 st.error(ui.t("moderation.wrong"))
             else:
                 st.rerun()
