@@ -76,6 +76,11 @@ def render(action: Action) -> None:
             colon = " : " if lang == "fr" else ": "
             st.caption(ui.t("actions.sites_unmatched") + colon
                        + "; ".join(ui.escape_md(entry.label()) for entry in report.unmatched))
+        with st.expander(ui.t("actions.sites_found", n=len(report.matches))):
+            for match in report.matches:
+                extra = {"lang": "en"} if lang == "en" else {}
+                st.page_link("pages/map.py", label=f"{match.entry.label()} → {match.name}",
+                             query_params={"layers": match.layer, "sel": match.fid, **extra})
     colon = " : " if lang == "fr" else ": "
     st.markdown(f"**{ui.t('actions.sources')}**{colon}" + " · ".join(
         ui.md_link(source.label, source.url) for source in action.sources))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -34,9 +35,11 @@ def titles(at: AppTest) -> list[str]:
     return [unescape(m.value[5:]) for m in at.markdown if m.value.startswith("#### ")]
 
 
-def links(at: AppTest) -> list[dict[str, str]]:
+def links(at: AppTest, label: str = "") -> list[dict[str, str]]:
+    """The query parameters of the page links (those with ``label``; default: the map links)."""
+    wanted = label or ("See on the map" if at.session_state["app.lang"] == "en" else "Voir sur la carte")
     return [{key: values[0] for key, values in parse_qs(element.proto.query_string).items()}
-            for element in at.get("page_link")]
+            for element in at.get("page_link") if element.proto.label == wanted]
 
 
 def text(at: AppTest) -> str:
@@ -127,7 +130,18 @@ def test_oasis_counts_sites_and_map_link(real_build):
     assert "(https://mairie20.paris.fr/pages/cour-oasis-22072)" in body
     link, = links(at)
     assert link == {"layers": "schools_maternelle,schools_elementaire,colleges"}
-    assert at.get("page_link")[0].proto.label == "Voir sur la carte"
+    # Each school of the list found in the data opens the map on it.
+    school_links = [element.proto for element in at.get("page_link")
+                    if element.proto.label != "Voir sur la carte"]
+    assert len(school_links) == features
+    for proto in school_links:
+        params = {key: values[0] for key, values in parse_qs(proto.query_string).items()}
+        frame = load_layer(params["layers"])
+        row = frame[frame["fid"] == params["sel"]].iloc[0]
+        assert row["c_ar"] == 20 and proto.label.endswith(f" → {row['name']}")
+        street = proto.label.split(", ", 1)[1].split(" → ")[0].split()[-1]
+        plain = unicodedata.normalize("NFKD", street.upper()).encode("ascii", "ignore").decode()
+        assert re.sub(r"[^A-Z]", "", plain) in re.sub(r"[^A-Z]", "", row["address"])
 
 
 def test_gymnasium_link_filters_types_and_english_keeps_lang(real_build):
@@ -140,7 +154,7 @@ def test_gymnasium_link_filters_types_and_english_keeps_lang(real_build):
     sports = load_layer("sports")
     gyms = int(((sports["c_ar"] == 20) & (sports["kind"] == "Salle multisports (gymnase)")).sum())
     assert f"- Sports facilities — {gyms} feature(s) in the study area" in text(at)
-    assert at.get("page_link")[0].proto.label == "See on the map"
+    assert len(at.get("page_link")) == 1
 
 
 def test_single_linked_feature_opens_selected(real_build):
