@@ -210,3 +210,14 @@ def test_moderation_password_from_streamlit_secrets(store):
     at.button[0].click().run()
     assert not at.exception and not texts(at, "error")
     assert any("proposition(s) validée(s)" in text for text in texts(at, "markdown"))
+
+
+@pytest.mark.parametrize("name, url_path", [("workshop", "atelier"), ("propose", "proposer"),
+                                            ("moderation", "moderer")])
+def test_pages_registered_in_the_frame_and_listed_in_the_readme(name, url_path):
+    from geo.workshop import PROPOSE_PATH
+
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    assert f'st.Page("pages/{name}.py"' in app and f'url_path="{url_path}"' in app
+    assert f"`pages/{name}.py`" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert 'url_path="' + PROPOSE_PATH + '"' in app  # the QR code leads to the form
