@@ -213,18 +213,23 @@ try:
         state = state.with_view(center["lat"], center["lng"], int(zoom))
     save_url(state)
     st.session_state["map.state"] = state
-    sidebar()
-    selected = None
-    if state.sel and mapdetails.layer_of(state.sel) in manifest["layers"]:
-        selected = mapdetails.feature_details(
-            ui.layer(mapdetails.layer_of(state.sel)), state.sel,
-            ui.registry().layer(mapdetails.layer_of(state.sel)), manifest, lang)
-    with panel_col:
-        details_panel(selected)
-        if selected is not None:
-            ui.feature_actions_panel(state.sel)
-        side_panel(state)
-        ui.layer_actions_panel(state.layers)
+    # A session's first run draws the map alone: the controls would compete with the map's
+    # iframe for the browser's main thread. Once mounted the map reports its view, which reruns
+    # the page, this time with the controls and panels (the map stays mounted).
+    if not st.session_state.setdefault("map.first_run", True):
+        sidebar()
+        selected = None
+        if state.sel and mapdetails.layer_of(state.sel) in manifest["layers"]:
+            selected = mapdetails.feature_details(
+                ui.layer(mapdetails.layer_of(state.sel)), state.sel,
+                ui.registry().layer(mapdetails.layer_of(state.sel)), manifest, lang)
+        with panel_col:
+            details_panel(selected)
+            if selected is not None:
+                ui.feature_actions_panel(state.sel)
+            side_panel(state)
+            ui.layer_actions_panel(state.layers)
+    st.session_state["map.first_run"] = False
     if clicked:  # once more, so the map highlights the new selection
         st.rerun()
 except ResilienceError as exc:

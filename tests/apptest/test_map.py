@@ -27,7 +27,9 @@ class FakeFolium:
 
     def __call__(self, fig, **kwargs):
         self.calls.append({"fig": fig, **kwargs})
-        return dict(self.returns)
+        # like the real map, report the view it shows (this is what reruns the page at mount)
+        lat, lon = kwargs["center"]
+        return {"center": {"lat": lat, "lng": lon}, "zoom": kwargs["zoom"], **self.returns}
 
     @property
     def last(self) -> dict:
@@ -48,16 +50,33 @@ class FakeFolium:
         return out
 
 
+class MapApp:
+    """The page under AppTest. ``run()`` twice at first: a session's first run draws the map
+    alone and the map's mount report (simulated by the fake) reruns it with its controls."""
+
+    def __init__(self, fake: FakeFolium) -> None:
+        self.at = AppTest.from_file(PAGE, default_timeout=60)
+        self.fake = fake
+        self.loaded = False
+
+    def run(self) -> AppTest:
+        if not self.loaded:
+            self.loaded = True
+            self.at.run()
+        return self.at.run()
+
+    def __getattr__(self, name):
+        return getattr(self.at, name)
+
+
 @pytest.fixture
 def app(real_build):
     fake = FakeFolium()
     with patch("streamlit_folium.st_folium", fake):
-        at = AppTest.from_file(PAGE, default_timeout=60)
-        at.fake = fake
-        yield at
+        yield MapApp(fake)
 
 
-def texts(at: AppTest) -> str:
+def texts(at) -> str:
     return " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
 
 
@@ -78,6 +97,15 @@ def test_default_view(app):
     sent = app.fake.layers()["cool_facilities"]["features"]
     assert len(sent) == len(load_layer("cool_facilities"))
     assert not app.info  # no notice
+
+
+def test_first_run_draws_the_map_alone_then_the_controls(app):
+    app.at.run()
+    assert len(app.fake.calls) == 1 and not app.at.checkbox and not app.at.metric
+    app.at.run()  # the map's mount report
+    assert app.at.checkbox(key="map.layer.fountains").value is False
+    assert app.at.checkbox(key="map.layer.ppri").value is True
+    assert app.fake.calls[0]["key"] == app.fake.calls[1]["key"]
 
 
 def test_flood_figures_are_computed_from_the_data(app):
