@@ -226,6 +226,9 @@ def _quartier_summary(quartiers: gpd.GeoDataFrame, grid: gpd.GeoDataFrame,
     out = pd.DataFrame({"quartier": quartiers.index.astype(str), "name": quartiers["name"].to_numpy(),
                         "area_km2": shapely.area(quartiers.geometry.values) / 1e6})
     out["share_within"] = out["quartier"].map(access.area_share(grid, by="quartier"))
+    for kind in access.COOL_KINDS:
+        out[f"share_{kind}"] = out["quartier"].map(
+            access.area_share(grid, by="quartier", column=f"{kind}_within"))
     counts = fac.groupby("quartier")["within_target"].agg(["size", "sum"])
     out["facilities"] = out["quartier"].map(counts["size"]).fillna(0).astype(int)
     out["facilities_outside"] = (out["facilities"]

@@ -45,6 +45,7 @@ q = result.quartiers
 st.dataframe(pd.DataFrame({
     ui.t("expo.col.quartier"): q["name"],
     ui.t("expo.col.area_within"): (q["share_within"] * 100).round(1),
+    **{ui.t(f"expo.col.share_{kind}"): (q[f"share_{kind}"] * 100).round(1) for kind in COOL_KINDS},
     ui.t("expo.col.facilities"): q["facilities"],
     ui.t("expo.col.facilities_outside"): q["facilities_outside"],
     ui.t("expo.col.population"): q.get("population"),

@@ -146,6 +146,8 @@ def test_quartier_shares_are_area_weighted_grid_shares(result):
         cells = grid[grid["quartier"] == row["quartier"]]
         expected = (cells["area_m2"] * cells["within_target"]).sum() / cells["area_m2"].sum()
         assert row["share_within"] == pytest.approx(expected)
+        alone = (cells["area_m2"] * cells["facility_within"]).sum() / cells["area_m2"].sum()
+        assert row["share_facility"] == pytest.approx(alone)
         assert cells["area_m2"].sum() / 1e6 == pytest.approx(row["area_km2"], rel=1e-6)
     assert set(result.quartiers["name"]) == {"Belleville", "Saint-Fargeau", "Père-Lachaise", "Charonne"}
 
