@@ -74,6 +74,10 @@ table[ui.t("expo.col.sheet")] = "fiche?fid=" + shown["fid"]
 st.dataframe(pd.DataFrame(table), hide_index=True, key="heat.facilities", column_config={
     ui.t("expo.col.sheet"): st.column_config.LinkColumn(display_text=ui.t("expo.open_sheet"))})
 st.caption(ui.t("expo.heat.facilities_shown", shown=len(shown), total=len(fac)))
+per_category = fac.groupby("category")["within_target"].agg(["sum", "size"])
+st.caption(ui.t("expo.heat.by_category") + " " + " · ".join(
+    f"{ui.t(f'expo.category.{c}')} {int(per_category.loc[c, 'sum'])}/{int(per_category.loc[c, 'size'])}"
+    for c in ACCESS_CATEGORIES if c in per_category.index))
 if (fac["old"]).any():
     st.caption(ui.t("expo.heat.creche_note"))
 

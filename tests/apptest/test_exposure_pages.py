@@ -81,6 +81,9 @@ def test_heat_page_shows_shares_method_and_tables(result):
     kinds = table(at, "Compte pour la cible")
     assert list(kinds["Lieu frais"]) == ["espace vert frais", "équipement frais", "fontaine à boire"]
     assert "Données dérivées" in at.info[0].value
+    creches = fac[fac["category"] == "creche"]
+    by_type = next(c.value for c in at.caption if c.value.startswith("Dans la cible, par type"))
+    assert f"Crèche (édition 2014) {int(creches['within_target'].sum())}/{len(creches)}" in by_type
 
 
 def test_heat_page_filters_facilities(result):
