@@ -27,11 +27,16 @@ quartier_names = dict(zip(quartiers["source_id"], quartiers["name"], strict=True
 kinds = {lid: ui.layer_kinds(lid) for lid in available if mapview.LAYERS[lid].filter_types}
 
 
-def title(layer_id: str) -> str:
+def tag(layer_id: str) -> str:
+    """« données dérivées » / « édition ancienne » for layers that are not official, else ""."""
+    status = info[layer_id]["status"]
+    return "" if status == "official" else ui.t(f"map.{status}_tag")
+
+
+def title(layer_id: str, tagged: bool = True) -> str:
     entry = info[layer_id]
-    status = entry["status"]
-    tag = "" if status == "official" else f" — {ui.t(f'map.{status}_tag')}"
-    return (entry["title_en"] if lang == "en" else entry["title_fr"]) + tag
+    plain = entry["title_en"] if lang == "en" else entry["title_fr"]
+    return f"{plain} — {tag(layer_id)}" if tagged and tag(layer_id) else plain
 
 
 def num(value: float, decimals: int = 0) -> str:
@@ -183,7 +188,7 @@ try:
         st.info(ui.t("map.notice", items=ui.escape_md(
             f"{notice.param}={notice.value} ({ui.t(f'map.reason.{notice.reason}')})")))
     groups = [mapview.feature_group(lid, ui.map_layer_url(lid, types.get(lid), state.quartier),
-                                    title(lid)) for lid in state.layers]
+                                    title(lid, tagged=False), tag(lid)) for lid in state.layers]
     if state.sel and mapdetails.layer_of(state.sel) in manifest["layers"]:
         hit = ui.layer(mapdetails.layer_of(state.sel))
         hit = hit[hit["fid"] == state.sel]

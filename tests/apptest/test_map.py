@@ -134,6 +134,20 @@ def test_toggle_layers_on_and_off(app):
     assert len({call["key"] for call in app.fake.calls}) == 1
 
 
+def test_derived_and_old_layers_are_labelled(app):
+    app.query_params["layers"] = "iris_heat,equipements_2014,fountains"
+    app.run()
+    groups = {g.layer_name: next(iter(g._children.values()))
+              for g in app.fake.last["feature_group_to_add"]}
+    assert "données dérivées" in groups["iris_heat"].status  # shown in every tooltip
+    assert "édition ancienne" in groups["equipements_2014"].status
+    assert groups["fountains"].status == '""'
+    assert "données dérivées" in app.checkbox(key="map.layer.iris_heat").label
+    assert "édition 2014) — édition ancienne" in app.checkbox(key="map.layer.equipements_2014").label
+    legend = " ".join(h.proto.body for h in app.get("html"))
+    assert "données dérivées" in legend and "Score moyen de chaleur" in legend
+
+
 def test_type_filter(app):
     app.query_params["layers"] = "sports"
     app.run()

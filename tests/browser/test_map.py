@@ -120,6 +120,7 @@ def test_toggle_click_details_and_shared_url(app_server, page):
     page.wait_for_selector(f"text={target['address']}", timeout=TIMEOUT)
     text = details_text(page)
     assert "Fontaines à boire" in text and target["quartier_name"] in text
+    page.screenshot(path=str(ARTIFACTS / "map-details-1400x900.png"))
     page.wait_for_function("() => new URLSearchParams(location.search).get('z') === '17'",
                            timeout=TIMEOUT)
     shared = page.url
