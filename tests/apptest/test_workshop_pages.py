@@ -221,3 +221,13 @@ def test_pages_registered_in_the_frame_and_listed_in_the_readme(name, url_path):
     assert f'st.Page("pages/{name}.py"' in app and f'url_path="{url_path}"' in app
     assert f"`pages/{name}.py`" in (ROOT / "README.md").read_text(encoding="utf-8")
     assert 'url_path="' + PROPOSE_PATH + '"' in app  # the QR code leads to the form
+
+
+def test_workshop_and_form_in_english(store):
+    at = page("workshop", workshop=WORKSHOP.slug, scenario="canicule", step="3", lang="en").run()
+    assert not at.exception
+    assert any("Tropical night" in str(e.proto) for e in at.get("html"))
+    assert any("59 % of the 20e" in text for text in texts(at, "markdown"))
+    at = page("propose", workshop=WORKSHOP.slug, lang="en").run()
+    assert not at.exception
+    assert at.title[0].value == "Your proposal"
