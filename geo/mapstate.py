@@ -43,7 +43,8 @@ class Notice:
 
 @dataclass(frozen=True)
 class MapState:
-    """What the map shows. ``types`` maps a layer id to the types kept (absent: all types)."""
+    """What the map shows. ``types`` maps a layer id to the types kept (absent: all types;
+    never empty)."""
 
     layers: tuple[str, ...]
     basemap: str = DEFAULT_BASEMAP
@@ -160,7 +161,9 @@ def parse(params: Mapping[str, object], known_layers: Collection[str],
         bad = [item for item in wanted if allowed is not None and item not in allowed]
         for item in bad:
             notices.append(Notice("types", f"{layer}:{item}", "bad_types"))
-        types[layer] = tuple(item for item in wanted if item not in bad)
+        kept = tuple(item for item in wanted if item not in bad)
+        if kept:  # no type kept means no filter
+            types[layer] = kept
 
     state = MapState(layers=layers, basemap=basemap, sel=sel, quartier=quartier,
                      lat=lat, lon=lon, z=z, types=types)

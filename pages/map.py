@@ -90,9 +90,8 @@ if st.session_state.get("map.url") != url:
 
 # this run's state: the widgets' values where Streamlit holds them, else the last run's state
 last = st.session_state["map.state"]
-chosen = {lid: tuple(st.session_state.get(f"map.types.{lid}", last.types.get(lid, kinds[lid])))
-          for lid in kinds}
-types = {lid: picked for lid, picked in chosen.items() if set(picked) != set(kinds[lid])}
+chosen = {lid: tuple(st.session_state.get(f"map.types.{lid}", last.types.get(lid, ()))) for lid in kinds}
+types = {lid: picked for lid, picked in chosen.items() if picked and set(picked) != set(kinds[lid])}
 view = st.session_state["map.view"] or home
 state = mapstate.MapState(
     layers=tuple(lid for lid in available

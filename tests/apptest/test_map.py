@@ -153,6 +153,7 @@ def test_type_filter(app):
     app.run()
     kinds = load_layer("sports")["kind"]
     assert len(app.fake.layers()["sports"]["features"]) == len(kinds)
+    assert app.multiselect(key="map.types.sports").value == []  # none chosen: every type
     app.multiselect(key="map.types.sports").set_value(["Court de tennis"]).run()
     sent = app.fake.layers()["sports"]["features"]
     assert len(sent) == int((kinds == "Court de tennis").sum())

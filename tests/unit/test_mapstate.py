@@ -77,6 +77,13 @@ def test_malformed_parameter_gives_default_and_a_notice(params, param, reason):
             default.layers, default.basemap, None, None, False)
 
 
+def test_a_type_filter_keeping_nothing_is_no_filter():
+    state, notices = _parse({"types": "sports:Golf|"})
+    assert state.types == {}
+    assert [n.value for n in notices] == ["sports:Golf"]
+    assert _parse({"types": "sports:"})[0].types == {}
+
+
 def test_only_unknown_layers_fall_back_to_default_layers():
     state, notices = _parse({"layers": "x,y"})
     assert state.layers == DEFAULT
