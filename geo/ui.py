@@ -397,3 +397,16 @@ def cached_qr(url: str) -> bytes:
     from geo.workshop import qr_png
 
     return qr_png(url)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _map_search(build: str, layer_ids: tuple[str, ...], query: str) -> tuple:
+    from geo.mapdetails import search
+
+    return tuple(search({layer_id: _layer(build, layer_id) for layer_id in layer_ids}, query))
+
+
+def map_search(layer_ids: tuple[str, ...], query: str) -> tuple:
+    """The map's place search (``geo.mapdetails.search``) over built layers, cached per query so
+    the reruns that follow (pans, clicks) do not pay for it again."""
+    return _map_search(build_id(), layer_ids, query.strip())

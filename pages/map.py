@@ -117,8 +117,7 @@ def sidebar() -> None:
         query = st.text_input(ui.t("map.search"), key="map.search",
                               placeholder=ui.t("map.search_placeholder"))
         if query.strip():
-            hits = mapdetails.search({lid: ui.layer(lid) for lid in available if lid in manifest["layers"]},
-                                     query)
+            hits = ui.map_search(tuple(lid for lid in available if lid in manifest["layers"]), query)
             for hit in hits:
                 st.button(f"{hit.name} — {title(hit.layer_id)}", key=f"map.hit.{hit.fid}",
                           on_click=on_hit, args=(hit,), use_container_width=True)
