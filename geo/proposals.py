@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
+import pandas as pd
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
@@ -34,6 +35,7 @@ WORKSHOP_NAME_MAX = 120
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WORD = re.compile(r"[^\W\d_]{2,}")
 # Control characters other than tab, CR and LF (PostgreSQL refuses NUL in text, and none of
 # them can be typed in a form: their presence means a forged request).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -128,18 +130,32 @@ def study_area(manifest: Mapping, arrondissements: gpd.GeoDataFrame) -> BaseGeom
 
 
 def places(layers: Mapping[str, gpd.GeoDataFrame], area: BaseGeometry) -> dict[str, Place]:
-    """Named features of ``PLACE_LAYERS`` inside the study area, by fid (label sorted)."""
+    """Named features of ``PLACE_LAYERS`` inside the study area, by fid (label sorted); the
+    label is the name, with the address when the layer has one. Names without a letter (inner
+    codes) are left out, and a label listed twice is kept once (first fid)."""
     found: list[Place] = []
     for layer_id, frame in layers.items():
         if frame.crs is None or not frame.crs.equals("EPSG:4326"):
             raise ValueError(f"layer {layer_id} must be in EPSG:4326")
         points = frame.geometry.representative_point()
         inside = points.within(area) & frame["name"].notna() & (frame["name"].astype(str) != "")
-        for fid, name, point in zip(frame.loc[inside, "fid"], frame.loc[inside, "name"],
-                                    points[inside], strict=True):
-            found.append(Place(str(fid), str(name), round(point.x, 6), round(point.y, 6)))
+        addresses = frame["address"] if "address" in frame else [None] * len(frame)
+        for fid, name, address, point in zip(frame.loc[inside, "fid"], frame.loc[inside, "name"],
+                                             pd.Series(addresses, index=frame.index)[inside],
+                                             points[inside], strict=True):
+            name = " ".join(str(name).split())
+            if not _WORD.search(name):  # inner codes (« 28-03 », « 31-09_J ») are not names people know
+                continue
+            # the address tells apart places of the same name (« Jardin », « Gymnase »...)
+            address = " ".join(address.split()) if isinstance(address, str) else ""
+            label = f"{name} — {address}" if _WORD.search(address) else name
+            found.append(Place(str(fid), label, round(point.x, 6), round(point.y, 6)))
     found.sort(key=lambda place: (place.label.casefold(), place.fid))
-    return {place.fid: place for place in found}
+    # one entry per label: a sports centre listed once per equipment, a school in two layers
+    unique: dict[str, Place] = {}
+    for place in found:
+        unique.setdefault(place.label.casefold(), place)
+    return {place.fid: place for place in unique.values()}
 
 
 def _clean(value: str | None, field: str, maximum: int) -> str | None:

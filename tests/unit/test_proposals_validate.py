@@ -107,6 +107,13 @@ def test_places_keeps_named_features_inside_the_area_sorted():
     found = places({"l": frame}, AREA)
     assert list(found) == ["l:2", "l:1"]
     assert found["l:2"] == Place("l:2", "abri", 2.4, 48.86)
+    frame["address"] = ["3 rue\nA", "0", None, "9 rue B"]
+    assert [p.label for p in places({"l": frame}, AREA).values()] == ["abri", "Zèbre — 3 rue A"]
+    twice = gpd.GeoDataFrame(
+        {"fid": ["m:2", "m:1", "m:3"], "name": ["Gymnase", "Gymnase", "31-09_J"],
+         "address": ["5 rue C", "5 rue C", "1 rue D"]},
+        geometry=[Point(2.39, 48.86)] * 3, crs="EPSG:4326")
+    assert list(places({"m": twice}, AREA)) == ["m:1"]  # same label once; a code is no name
 
 
 def test_workshop_checks_and_slug():
