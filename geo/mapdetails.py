@@ -15,6 +15,7 @@ import pandas as pd
 from geo.i18n import t
 from geo.provenance import layer_provenance
 from geo.registry import LayerSpec
+from geo.text import escape_md
 
 #: Normalised columns shown in the details panel, in this order (the i18n key is map.field.<col>).
 NORMALISED = ("name", "kind", "address", "quartier_name", "c_ar", "source_id", "year")
@@ -72,6 +73,11 @@ def feature_details(frame: gpd.GeoDataFrame, fid: str, spec: LayerSpec, manifest
                    attributes=tuple(attributes),
                    provenance=tuple(layer_provenance(manifest, spec.id, lang).items()),
                    note=spec.note(lang))
+
+
+def markdown_list(pairs: tuple[tuple[str, str], ...]) -> str:
+    """``- **label** : value`` lines, every text escaped for Streamlit markdown."""
+    return "\n".join(f"- **{escape_md(label)}** : {escape_md(value)}" for label, value in pairs)
 
 
 def fold(text: object) -> str:

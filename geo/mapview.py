@@ -402,6 +402,14 @@ def zoom_for_bounds(bounds: Sequence[float], width_px: int = 640, height_px: int
     return 1
 
 
+def view_for_bounds(bounds: Sequence[float], point_zoom: int = 17) -> tuple[float, float, int]:
+    """(lat, lon, zoom) showing ``(west, south, east, north)`` whole; a point gets ``point_zoom``."""
+    west, south, east, north = (float(v) for v in bounds)
+    zoom = point_zoom if (west, south) == (east, north) else zoom_for_bounds((west, south, east, north))
+    return (round((south + north) / 2, COORD_DECIMALS), round((west + east) / 2, COORD_DECIMALS),
+            zoom)
+
+
 @dataclass(frozen=True)
 class LegendEntry:
     layer_id: str

@@ -19,8 +19,7 @@ info = {**manifest["layers"], **ui.analysis_map_layers()}
 available = [layer_id for layer_id in mapview.LAYERS if layer_id in info]
 study = ui.layer("arrondissements")
 study = study[study["source_id"] == manifest["study_area"]["insee"]]
-west, south, east, north = study.total_bounds
-home = ((south + north) / 2, (west + east) / 2, mapview.zoom_for_bounds((west, south, east, north)))
+home = mapview.view_for_bounds(study.total_bounds)
 quartiers = ui.layer("quartiers")
 quartiers = quartiers[quartiers["c_ar"] == int(manifest["study_area"]["insee"][-2:])]
 quartier_names = dict(zip(quartiers["source_id"], quartiers["name"], strict=True))
@@ -64,12 +63,8 @@ def fly_to(lat: float, lon: float, z: int) -> None:
 
 def on_quartier() -> None:
     code = st.session_state["map.quartier"]
-    if code:
-        bounds = quartiers[quartiers["source_id"] == code].total_bounds
-        fly_to((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2,
-               mapview.zoom_for_bounds(bounds))
-    else:
-        fly_to(*home)
+    fly_to(*(mapview.view_for_bounds(quartiers[quartiers["source_id"] == code].total_bounds)
+             if code else home))
 
 
 def on_hit(hit: mapdetails.Hit) -> None:
@@ -77,8 +72,7 @@ def on_hit(hit: mapdetails.Hit) -> None:
     st.session_state["map.state"] = replace(last, layers=(*last.layers, hit.layer_id))
     st.session_state.pop(f"map.layer.{hit.layer_id}", None)
     st.session_state["map.sel"] = hit.fid
-    zoom = 17 if hit.bounds[0] == hit.bounds[2] else mapview.zoom_for_bounds(hit.bounds)
-    fly_to(hit.lat, hit.lon, zoom)
+    fly_to(hit.lat, hit.lon, mapview.view_for_bounds(hit.bounds)[2])
 
 
 url = {key: value for key, value in st.query_params.to_dict().items()
@@ -166,11 +160,9 @@ def details_panel(details: mapdetails.Details | None) -> None:
         return
     status = "" if details.status == "official" else f" ({ui.t(f'map.{details.status}_tag')})"
     st.markdown(f"*{ui.escape_md(details.layer_title)}*{ui.escape_md(status)}")
-    st.markdown("\n".join(f"- **{ui.escape_md(label)}** : {ui.escape_md(value)}"
-                          for label, value in details.attributes))
+    st.markdown(mapdetails.markdown_list(details.attributes))
     with st.expander(ui.t("map.source")):
-        st.markdown("\n".join(f"- **{ui.escape_md(label)}** : {ui.escape_md(value)}"
-                              for label, value in details.provenance))
+        st.markdown(mapdetails.markdown_list(details.provenance))
         if details.note:
             st.caption(ui.escape_md(details.note))
     st.button(ui.t("map.details_close"), key="map.close",

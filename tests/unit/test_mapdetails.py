@@ -110,3 +110,12 @@ def test_flood_figures_refuse_missing_crs_or_empty_ppri():
         flood_figures(area, area)
     with pytest.raises(ValueError):
         flood_figures(area.set_crs("EPSG:2154"), gpd.GeoDataFrame(geometry=[], crs="EPSG:2154"))
+
+
+def test_markdown_list_escapes_labels_and_values():
+    from geo.mapdetails import markdown_list
+
+    text = markdown_list((("Nom", XSS), ("Lien", "[x](javascript:alert(1))")))
+    assert "<img" not in text and "&lt;img" in text
+    assert "](javascript" not in text and "\\]\\(javascript" in text
+    assert text.count("\n") == 1 and text.startswith("- **Nom** : ")

@@ -180,3 +180,10 @@ def test_every_layer_definition_is_consistent():
     for layer in LAYERS.values():
         assert layer.family in mapview.FAMILIES
         assert re.fullmatch(r"#[0-9a-f]{6}", layer.colour)
+
+
+def test_view_for_bounds_centres_and_zooms_points_closer():
+    lat, lon, zoom = mapview.view_for_bounds((2.37, 48.84, 2.41, 48.88))
+    assert (lat, lon) == (48.86, 2.39)
+    assert zoom == zoom_for_bounds((2.37, 48.84, 2.41, 48.88))
+    assert mapview.view_for_bounds((2.4, 48.86, 2.4, 48.86)) == (48.86, 2.4, 17)
