@@ -438,6 +438,12 @@ def legend(layer_ids: Iterable[str], titles: dict[str, str], statuses: dict[str,
     return entries
 
 
+def _text_colour(background: str) -> str:
+    """Black or white, whichever reads better on ``background`` (#rrggbb)."""
+    red, green, blue = (int(background[i:i + 2], 16) for i in (1, 3, 5))
+    return "#000" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "#fff"
+
+
 def legend_html(entries: Sequence[LegendEntry], lang: str) -> str:
     """The legend as small HTML (titles escaped; status labels for derived and old layers)."""
     rows = []
@@ -459,8 +465,9 @@ def legend_html(entries: Sequence[LegendEntry], lang: str) -> str:
         rows.append(f'<div style="margin:2px 0">{swatch}{escape_html(entry.title)}{status}</div>')
         if entry.steps:
             cells = "".join(
-                f'<span style="display:inline-block;padding:0 4px;margin:1px;background:{colour};'
-                f'font-size:0.75em">{escape_html(text)}</span>' for colour, text in entry.steps)
-            rows.append(f'<div style="margin:0 0 4px 18px;font-size:0.85em">'
+                f'<span style="display:inline-block;padding:1px 6px;margin:1px;background:{colour};'
+                f'color:{_text_colour(colour)}">{escape_html(text)}</span>'
+                for colour, text in entry.steps)
+            rows.append(f'<div style="margin:0 0 4px 18px">'
                         f'{escape_html(entry.scale_label)}<br>{cells}</div>')
     return f'<div class="map-legend" style="font-size:0.85em">{"".join(rows)}</div>'

@@ -55,6 +55,12 @@ def adopt(state: mapstate.MapState) -> None:
     st.session_state["map.state"] = state
     st.session_state["map.sel"] = state.sel
     st.session_state["map.view"] = (state.lat, state.lon, state.z) if state.has_view else None
+    if state.quartier and not state.has_view:  # a link to a quartier opens on it
+        st.session_state["map.view"] = quartier_view(state.quartier)
+
+
+def quartier_view(code: str) -> tuple[float, float, int]:
+    return mapview.view_for_bounds(quartiers[quartiers["source_id"] == code].total_bounds)
 
 
 def fly_to(lat: float, lon: float, z: int) -> None:
@@ -63,8 +69,7 @@ def fly_to(lat: float, lon: float, z: int) -> None:
 
 def on_quartier() -> None:
     code = st.session_state["map.quartier"]
-    fly_to(*(mapview.view_for_bounds(quartiers[quartiers["source_id"] == code].total_bounds)
-             if code else home))
+    fly_to(*(quartier_view(code) if code else home))
 
 
 def on_hit(hit: mapdetails.Hit) -> None:
@@ -145,7 +150,7 @@ def side_panel(state: mapstate.MapState) -> None:
         st.metric(ui.t("map.flood_distance"), f"{num(figures.distance_m)} m")
         st.caption(ui.t("map.flood_nearest", zone=ui.escape_md(figures.nearest_zone),
                         quartier=ui.escape_md(figures.nearest_quartier), n=figures.sectors))
-    entries = mapview.legend(state.layers, {lid: title(lid) for lid in state.layers},
+    entries = mapview.legend(state.layers, {lid: title(lid, tagged=False) for lid in state.layers},
                              {lid: info[lid]["status"] for lid in state.layers}, lang)
     if entries:
         st.markdown(f"**{ui.t('map.legend')}**")

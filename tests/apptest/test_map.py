@@ -183,6 +183,18 @@ def test_quartier_filter_keeps_features_inside_and_zooms(app):
     assert app.query_params["quartier"] == "7512001"
 
 
+def test_link_to_a_quartier_opens_on_it(app):
+    app.query_params.update({"layers": "fountains", "quartier": "7512004"})
+    app.run()
+    quartiers = load_layer("quartiers")
+    west, south, east, north = quartiers[quartiers["source_id"] == "7512004"].total_bounds
+    lat, lon = app.fake.last["center"]
+    assert south < lat < north and west < lon < east
+    assert app.fake.calls[0]["center"] == (lat, lon)  # from the first run on
+    assert app.fake.last["zoom"] >= 14
+    assert app.selectbox(key="map.quartier").value == "7512004"
+
+
 def test_simulated_click_shows_details(app):
     app.query_params["layers"] = "schools_elementaire"
     app.run()
