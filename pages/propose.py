@@ -46,7 +46,6 @@ if asked not in workshops:
                         format_func=lambda s: f"{workshops[s].name} ({workshops[s].date})")
 workshop = workshops[slug]
 st.write(ui.t("propose.intro", name=ui.escape_md(workshop.name), date=workshop.date))
-ack = st.empty()  # the last acknowledgement, at the top where a phone shows it
 
 state = st.session_state
 state.setdefault("propose.client", new_submission_id())
@@ -95,6 +94,7 @@ with st.form(f"propose.form.{form}"):
     first_name = st.text_input(ui.t("propose.first_name"), key=f"propose.first_name.{form}",
                                max_chars=FIRST_NAME_MAX)
     sent = st.form_submit_button(ui.t("propose.send"), type="primary", width="stretch")
+ack = st.empty()  # the acknowledgement, under the button the participant just pressed
 
 if sent:
     state.pop("propose.ack", None)
@@ -114,6 +114,7 @@ if sent:
     else:
         key = "propose.already" if receipt.duplicate else "propose.sent"
         state["propose.ack"] = ui.t(key, id=receipt.proposal.id)
+        state["propose.toast"] = True
         state["propose.mine"].append(receipt.proposal)
         state["propose.submission"] = new_submission_id()
         state["propose.form"] = form + 1
@@ -122,6 +123,8 @@ if sent:
 
 if "propose.ack" in state:
     ack.success(state["propose.ack"])
+    if state.pop("propose.toast", False):  # seen wherever the phone is scrolled
+        st.toast(state["propose.ack"], icon=":material/check_circle:")
 if state["propose.mine"]:
     st.subheader(ui.t("propose.yours"))
     for proposal in reversed(state["propose.mine"]):

@@ -72,7 +72,7 @@ def test_screen_qr_phone_and_live_proposal(workshop_server, browser):
     phone.get_by_label("Prénom (facultatif, aucune autre donnée personnelle)").fill("Awa")
     shot(phone, "propose-phone-filled.png", full_page=True)
     phone.get_by_role("button", name="Envoyer").click()
-    phone.get_by_text("Merci !").wait_for(timeout=30_000)
+    phone.locator('[data-testid="stToast"]').get_by_text("Merci !").wait_for(timeout=30_000)
     shot(phone, "propose-phone-sent.png")
 
     # stored once, as typed
