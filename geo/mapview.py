@@ -321,13 +321,19 @@ def feature_group(layer_id: str, source: str, title: str,
     return group
 
 
-def highlight_group(geojson: str | None) -> folium.FeatureGroup:
-    """The selected feature (and quartier) drawn on top, never interactive."""
-    group = folium.FeatureGroup(name="highlight")
+HIGHLIGHTS = {
+    "highlight": LayerDef("highlight", "boundaries", "#00e5ff", weight=4, radius=11,
+                          interactive=False),
+    "quartier": LayerDef("quartier", "boundaries", "#7b3294", weight=4, interactive=False),
+}
+
+
+def highlight_group(geojson: str | None, name: str = "highlight") -> folium.FeatureGroup:
+    """What is highlighted, drawn on top and never interactive: the selected feature
+    (``"highlight"``) or the quartier filtered on (``"quartier"``)."""
+    group = folium.FeatureGroup(name=name)
     if geojson:
-        layer = LayerDef("highlight", "boundaries", "#00e5ff", weight=4, radius=11,
-                         interactive=False)
-        GeoJsonLayer(geojson, layer).add_to(group)
+        GeoJsonLayer(geojson, HIGHLIGHTS[name]).add_to(group)
     return group
 
 

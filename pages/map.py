@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 from geo import mapdetails, mapstate, mapview, ui
 from geo.errors import ResilienceError
 
-MAP_HEIGHT = 640
+MAP_HEIGHT = 680
 lang = ui.lang()
 manifest = ui.require_build()
 info = {**manifest["layers"], **ui.analysis_map_layers()}
@@ -184,6 +184,9 @@ try:
             f"{notice.param}={notice.value} ({ui.t(f'map.reason.{notice.reason}')})")))
     groups = [mapview.feature_group(lid, ui.map_layer_url(lid, types.get(lid), state.quartier),
                                     title(lid, tagged=False), tag(lid)) for lid in state.layers]
+    if state.quartier:
+        outline = quartiers[quartiers["source_id"] == state.quartier]
+        groups.append(mapview.highlight_group(mapview.highlight_geojson(outline), "quartier"))
     if state.sel and mapdetails.layer_of(state.sel) in manifest["layers"]:
         hit = ui.layer(mapdetails.layer_of(state.sel))
         hit = hit[hit["fid"] == state.sel]

@@ -193,6 +193,8 @@ def test_link_to_a_quartier_opens_on_it(app):
     assert app.fake.calls[0]["center"] == (lat, lon)  # from the first run on
     assert app.fake.last["zoom"] >= 14
     assert app.selectbox(key="map.quartier").value == "7512004"
+    outline = app.fake.layers()["quartier"]["features"]  # drawn on the map
+    assert len(outline) == 1 and outline[0]["geometry"]["type"] == "Polygon"
 
 
 def test_simulated_click_shows_details(app):
