@@ -144,7 +144,7 @@ def side_panel(state: mapstate.MapState) -> None:
     if "ppri" in state.layers:
         figures = ui.flood_figures()
         st.markdown(f"**{ui.t('map.flood_title')}**")
-        area = manifest["study_area"]["name"]
+        area = f"{manifest['study_area']['name']}, {manifest['study_area']['insee']}"
         st.metric(ui.t("map.flood_overlap", area=ui.escape_md(area)),
                   f"{num(figures.overlap_m2 / 10_000, 1)} ha ({num(100 * figures.overlap_share, 1)} %)")
         st.metric(ui.t("map.flood_distance"), f"{num(figures.distance_m)} m")
