@@ -118,10 +118,10 @@ def sidebar() -> None:
         if query.strip():
             hits = ui.map_search(tuple(lid for lid in available if lid in manifest["layers"]), query)
             for hit in hits:
-                st.button(f"{hit.name} — {title(hit.layer_id)}", key=f"map.hit.{hit.fid}",
+                st.button(f"{ui.escape_md(hit.name)} — {title(hit.layer_id)}", key=f"map.hit.{hit.fid}",
                           on_click=on_hit, args=(hit,), use_container_width=True)
             if not hits:
-                st.caption(ui.t("map.search_none", query=query))
+                st.caption(ui.t("map.search_none", query=ui.escape_md(query)))
         options = ["", *quartier_names]
         st.selectbox(ui.t("map.quartier"), options, key="map.quartier", on_change=on_quartier,
                      index=options.index(state.quartier or ""),

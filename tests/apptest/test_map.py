@@ -243,6 +243,13 @@ def test_malformed_url_gives_default_view_and_a_notice(app, params):
     assert "<script>" not in " ".join(i.value for i in app.info)
 
 
+def test_search_text_is_shown_as_text(app):
+    app.run()
+    app.text_input(key="map.search").input("[zzz](javascript:alert(1)) <b>x</b>").run()
+    shown = " ".join(c.value for c in app.caption)
+    assert "](javascript" not in shown and "<b>" not in shown
+
+
 def test_search_finds_saint_blaise_and_selects_it(app):
     app.run()
     app.text_input(key="map.search").input("saint blaise").run()
