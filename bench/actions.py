@@ -25,20 +25,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _timing import timed  # noqa: E402
 
 from geo import store  # noqa: E402
 from geo.actions import parse_catalogue  # noqa: E402
 from geo.registry import load_registry  # noqa: E402
 from geo.settings import ACTIONS_FILE  # noqa: E402
-
-
-def timed(fn, runs: int) -> tuple[float, object]:
-    times, value = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), value
 
 
 def line(name: str, value: float, base: float, base_name: str) -> None:

@@ -32,6 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _timing import timed  # noqa: E402
 
 from geo import analysis, store  # noqa: E402
 from geo.settings import DEFAULT_MIRROR  # noqa: E402
@@ -43,14 +46,6 @@ TARGET_RERUN_MS = 200.0
 BUILDS = ROOT / "bench" / "results" / "analysis-builds"
 EMPTY_PAGE = 'import streamlit as st\nst.checkbox("x", key="x")\n'
 
-
-def timed(fn, runs: int) -> tuple[float, object]:
-    times, value = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), value
 
 
 def study_area(runs: int, settings: analysis.AnalysisSettings) -> None:

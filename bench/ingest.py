@@ -15,27 +15,19 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import geopandas as gpd  # noqa: E402
 import pyogrio  # noqa: E402
+from _timing import samples as timed  # noqa: E402
 
 from geo.registry import load_registry  # noqa: E402
 from geo.settings import DEFAULT_MIRROR  # noqa: E402
 from geo.store import load_all  # noqa: E402
-
-
-def timed(fn, runs: int) -> list[float]:
-    out = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - started)
-    return out
 
 
 def main() -> None:
