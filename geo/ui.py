@@ -378,7 +378,7 @@ def feature_actions_panel(fid: str) -> None:
     lines, reasons = [], []
     for link in links:
         action = link.action
-        status = "".join(f" — **✅ {escape_md(status.get(current))}**" for status in link.statuses)
+        status = "".join(f" — **:material/check_circle: {escape_md(status.get(current))}**" for status in link.statuses)
         lines.append(f"- {md_link(action.display_title(current), actions_url(action.id))} "
                      f"(*{escape_md(cat.frameworks[action.framework].short.get(current))}*){status}")
         source = action.sources[0]

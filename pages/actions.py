@@ -86,7 +86,7 @@ def render(action: Action) -> None:
         ui.md_link(source.label, source.url) for source in action.sources))
     params = map_params(action, lang, drawable, kinds, linked)
     if params:
-        st.page_link("pages/map.py", label=ui.t("actions.see_on_map"), icon="🗺️",
+        st.page_link("pages/map.py", label=ui.t("actions.see_on_map"), icon=":material/map:",
                      query_params=params)
 
 

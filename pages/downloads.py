@@ -96,6 +96,6 @@ st.dataframe(shown.table.assign(layer=shown.table["layer"].map(_title)).rename(c
 
 st.download_button(ui.t("export.download", name=download.filename), download.data,
                    file_name=download.filename, mime=download.mime, type="primary",
-                   key="export.download", icon="⬇️")
+                   key="export.download", icon=":material/download:")
 st.caption(ui.t("export.command"))
 st.code(export.command_line(spec), language="bash")

@@ -63,7 +63,7 @@ def test_selected_school_on_the_mairie_list_shows_oasis_done(real_build):
     assert "**Ce que fait la Ville ici**" in text
     line, = [line for line in text.splitlines()
              if line.startswith("- [Cours Oasis](/actions-resilience?action=cours-oasis) (*")]
-    assert line.endswith("(*Résilience 2017*) — **✅ Cour Oasis réalisée ou en cours "
+    assert line.endswith("(*Résilience 2017*) — **:material/check_circle: Cour Oasis réalisée ou en cours "
                          "(liste de la mairie du 20e, 05/11/2024)**")
     assert ("- [Hébergement d'urgence des évacués dans les gymnases et les écoles]"
             "(/actions-resilience?action=hebergement-evacues) (*Dispositifs de crise*)") in text
@@ -78,7 +78,7 @@ def test_selected_school_not_on_the_list_gets_oasis_without_status(real_build):
     at = run(layers="schools_elementaire", sel=school("42 RUE DE LA MARE"))
     line, = [line for line in body(at).splitlines()
              if line.startswith("- [Cours Oasis](/actions-resilience?action=cours-oasis) (*")]
-    assert "✅" not in line
+    assert ":material/check_circle:" not in line
 
 
 @pytest.mark.parametrize("lang, heading", [("fr", "Ce que fait la Ville ici"),
