@@ -199,14 +199,16 @@ try:
         out = st_folium(mapview.base_map(origin[:2], origin[2], state.basemap), key="map.folium",
                         height=MAP_HEIGHT, use_container_width=True, center=view[:2], zoom=view[2],
                         feature_group_to_add=groups,
-                        returned_objects=["last_object_clicked_tooltip", "center", "zoom"])
+                        returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count",
+                                          "center", "zoom"])
         st.caption(ui.t("map.share"))
     out = out or {}
-    tooltip = out.get("last_object_clicked_tooltip")
+    # the count tells a new click on the same feature (e.g. after closing its details)
+    click = (out.get("last_object_clicked_tooltip"), out.get("last_object_clicked_count"))
     clicked = None
-    if tooltip and tooltip != st.session_state.get("map.tooltip"):
-        st.session_state["map.tooltip"] = tooltip
-        clicked = mapview.fid_from_tooltip(tooltip)
+    if click[0] and click != st.session_state.get("map.click"):
+        st.session_state["map.click"] = click
+        clicked = mapview.fid_from_tooltip(click[0])
         if clicked and clicked != state.sel:
             st.session_state["map.sel"] = clicked
             state = replace(state, sel=clicked)

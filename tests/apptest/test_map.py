@@ -93,7 +93,8 @@ def test_default_view(app):
     assert app.query_params["layers"] == ",".join(mapview.DEFAULT_LAYERS)
     assert app.query_params["basemap"] == "none"
     assert app.fake.last["key"] == "map.folium"
-    assert app.fake.last["returned_objects"] == ["last_object_clicked_tooltip", "center", "zoom"]
+    assert app.fake.last["returned_objects"] == ["last_object_clicked_tooltip",
+                                                 "last_object_clicked_count", "center", "zoom"]
     sent = app.fake.layers()["cool_facilities"]["features"]
     assert len(sent) == len(load_layer("cool_facilities"))
     assert not app.info  # no notice
@@ -202,7 +203,8 @@ def test_simulated_click_shows_details(app):
     app.run()
     schools = load_layer("schools_elementaire")
     row = schools.iloc[3]
-    app.fake.returns = {"last_object_clicked_tooltip": tooltip_text(schools, 3)}
+    app.fake.returns = {"last_object_clicked_tooltip": tooltip_text(schools, 3),
+                        "last_object_clicked_count": 1}
     app.run()
     assert not app.exception
     text = texts(app)
@@ -213,6 +215,11 @@ def test_simulated_click_shows_details(app):
     assert app.fake.layers()["highlight"]["features"]
     app.button(key="map.close").click().run()
     assert "sel" not in app.query_params
+    app.run()  # a rerun with the same click reported does not reopen it
+    assert "sel" not in app.query_params
+    app.fake.returns["last_object_clicked_count"] = 2  # a new click on the same school does
+    app.run()
+    assert app.query_params["sel"] == row["fid"]
 
 
 def test_shared_url_reopens_the_same_view(app):

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from geo.mapview import HIGHLIGHTS
 from geo.store import load_layer
 from tests.conftest import ARTIFACTS, ROOT, AppServer
 
@@ -121,6 +122,24 @@ def test_toggle_click_details_and_shared_url(app_server, page):
     text = details_text(page)
     assert "Fontaines à boire" in text and target["quartier_name"] in text
     page.screenshot(path=str(ARTIFACTS / "map-details-1400x900.png"))
+    # closed, then the same feature clicked again: the details come back
+    page.get_by_role("button", name="Fermer").click()
+    page.wait_for_function("() => !new URLSearchParams(location.search).get('sel')", timeout=TIMEOUT)
+    # the layers are re-added without the highlight (drawn in mapview's highlight colour)
+    frame.wait_for_function("""([n, colour]) => {
+        let highlighted = 0, drawn = 0;
+        window.map.eachLayer(l => {
+            if (l.options && l.options.color === colour) { highlighted += 1; }
+            if (l.feature && l.feature.properties.f && l.feature.properties.f.startsWith('fountains:')) {
+                drawn += 1;
+            }
+        });
+        return highlighted === 0 && drawn === n;
+    }""", arg=[len(fountains), HIGHLIGHTS["highlight"].colour], timeout=TIMEOUT)
+    click_feature(page, frame, target["fid"])
+    page.wait_for_function(
+        "(fid) => new URLSearchParams(location.search).get('sel') === fid", arg=target["fid"],
+        timeout=TIMEOUT)
     page.wait_for_function("() => new URLSearchParams(location.search).get('z') === '17'",
                            timeout=TIMEOUT)
     shared = page.url
