@@ -88,6 +88,8 @@ class LayerDef:
     radius: float = 0.0
     dash: str = ""
     scale: ColourScale | None = None
+    #: colour per ``kind`` value (e.g. PPRI zone B / V), others keep ``colour``
+    kind_colours: tuple[tuple[str, str], ...] = ()
     filter_types: bool = False
     filter_quartier: bool = True
     interactive: bool = True
@@ -121,7 +123,8 @@ _LAYER_LIST = (
     LayerDef("quartiers", "boundaries", "#555555", weight=1.5, dash="6 4", filter_quartier=False),
     LayerDef("conseils_quartier", "boundaries", "#7b3294", weight=1.2, dash="2 4",
              filter_quartier=False),
-    LayerDef("ppri", "flood", "#2166ac", fill=0.45, weight=0.8, filter_quartier=False),
+    LayerDef("ppri", "flood", "#2166ac", fill=0.45, weight=0.8, filter_quartier=False,
+             kind_colours=(("B", "#2166ac"), ("V", "#1a9850"))),
     LayerDef("iris_heat", "heat", "#de2d26", fill=0.55, weight=0.4, scale=HEAT_SCALE),
     LayerDef("cq_climate", "heat", "#e34a33", fill=0.5, weight=0.6, scale=CQ_SCALE),
     LayerDef("drias_2075", "heat", "#e6550d", fill=0.35, weight=0.6, scale=DRIAS_SCALE),
@@ -229,10 +232,11 @@ def layer_geojson(frame: gpd.GeoDataFrame, layer: LayerDef, lang: str = "fr",
                 value = _number(row.get(layer.scale.field))
                 kind = "" if math.isnan(value) else f"{layer.scale.label(lang)} : {value:.1f}"
             properties.update(feature_properties(row.get("name"), kind, row["fid"]))
+        colour = dict(layer.kind_colours).get(str(row.get("kind", "")))
         if layer.scale is not None:
             colour = layer.scale.colour(_number(row.get(layer.scale.field)))
-            if colour:
-                properties["c"] = colour
+        if colour:
+            properties["c"] = colour
         features.append({"type": "Feature", "properties": properties,
                          "geometry": shapely.geometry.mapping(geom)})
     text = json.dumps({"type": "FeatureCollection", "features": features},
@@ -438,6 +442,8 @@ def legend(layer_ids: Iterable[str], titles: dict[str, str], statuses: dict[str,
             continue
         shape = "point" if layer.is_point else ("area" if layer.fill else "line")
         steps = tuple(layer.scale.steps()) if layer.scale else ()
+        if layer.kind_colours:
+            steps = tuple((colour, f"{t('map.zone', lang)} {kind}") for kind, colour in layer.kind_colours)
         entries.append(LegendEntry(layer.id, titles.get(layer.id, layer.id), layer.colour, shape,
                                    statuses.get(layer.id, "official"), bool(layer.dash), steps,
                                    layer.scale.label(lang) if layer.scale else ""))

@@ -107,6 +107,19 @@ def test_scaled_layer_gets_colour_from_value():
     assert len(HEAT_SCALE.steps()) == len(HEAT_SCALE.colours)
 
 
+def test_flood_zones_get_their_own_colours():
+    frame = wiggly_polygon()
+    frame = gpd.GeoDataFrame(
+        {"fid": ["ppri:1", "ppri:2"], "name": ["", ""], "kind": ["B", "V"], "quartier": ["", ""]},
+        geometry=[frame.geometry.iloc[0], frame.geometry.iloc[0]], crs="EPSG:4326")
+    colours = dict(LAYERS["ppri"].kind_colours)
+    data = json.loads(layer_geojson(frame, LAYERS["ppri"]))
+    assert [f["properties"]["c"] for f in data["features"]] == [colours["B"], colours["V"]]
+    assert colours["B"] != colours["V"]
+    entry, = mapview.legend(["ppri"], {}, {}, "fr")
+    assert [text for _, text in entry.steps] == ["zone B", "zone V"]
+
+
 def test_feature_group_script_escapes_title_and_carries_fid_mark():
     group = feature_group("sports", layer_geojson(points(), LAYERS["sports"]), f"Sports {XSS}",
                           "données dérivées")
