@@ -304,6 +304,8 @@ def main() -> int:
         (f"rerun after toggle {reruns['app']:.0f} ms <= {TARGET_RERUN_MS} ms",
          reruns["app"] <= TARGET_RERUN_MS),
     ]
+    print("drawn ms per load (spread on a shared machine): "
+          + "; ".join(f"{name} {min(v):.0f}–{max(v):.0f}" for name, v in drawn.items()))
     for text, ok in checks:
         print(f"  {'ok  ' if ok else 'MISS'} {text}")
     print(f"  naive/app: drawn {med['naive'] / med['app']:.2f}x, view bytes "
