@@ -480,6 +480,6 @@ def legend_html(entries: Sequence[LegendEntry], lang: str) -> str:
                 f'<span style="display:inline-block;padding:1px 6px;margin:1px;background:{colour};'
                 f'color:{_text_colour(colour)}">{escape_html(text)}</span>'
                 for colour, text in entry.steps)
-            rows.append(f'<div style="margin:0 0 4px 18px">'
-                        f'{escape_html(entry.scale_label)}<br>{cells}</div>')
+            label = f"{escape_html(entry.scale_label)}<br>" if entry.scale_label else ""
+            rows.append(f'<div style="margin:0 0 4px 18px">{label}{cells}</div>')
     return f'<div class="map-legend" style="font-size:0.85em">{"".join(rows)}</div>'

@@ -145,10 +145,10 @@ def side_panel(state: mapstate.MapState) -> None:
         figures = ui.flood_figures()
         st.markdown(f"**{ui.t('map.flood_title')}**")
         area = f"{manifest['study_area']['name']}, {manifest['study_area']['insee']}"
-        st.metric(ui.t("map.flood_overlap", area=ui.escape_md(area)),
+        st.metric(ui.t("map.flood_overlap"),
                   f"{num(figures.overlap_m2 / 10_000, 1)} ha ({num(100 * figures.overlap_share, 1)} %)")
         st.metric(ui.t("map.flood_distance"), f"{num(figures.distance_m)} m")
-        st.caption(ui.t("map.flood_nearest", zone=ui.escape_md(figures.nearest_zone),
+        st.caption(ui.t("map.flood_nearest", area=ui.escape_md(area), zone=ui.escape_md(figures.nearest_zone),
                         quartier=ui.escape_md(figures.nearest_quartier), n=figures.sectors))
     entries = mapview.legend(state.layers, {lid: title(lid, tagged=False) for lid in state.layers},
                              {lid: info[lid]["status"] for lid in state.layers}, lang)
