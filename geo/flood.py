@@ -56,6 +56,44 @@ def nearest_zone(geometry: shapely.Geometry, ppri: gpd.GeoDataFrame) -> NearestZ
                        int(row["c_ar"]) if pd.notna(row["c_ar"]) else None)
 
 
+@dataclass(frozen=True)
+class FloodFigures:
+    """The study area against the PPRI sectors, as shown beside the map: ``overlap_m2`` of the
+    area inside sectors and its share, the distance to the nearest sector (0 when they touch),
+    that sector's zone and quartier, and the number of sectors measured."""
+
+    area_m2: float
+    overlap_m2: float
+    overlap_share: float
+    distance_m: float
+    nearest_zone: str
+    nearest_quartier: str
+    sectors: int
+
+
+def flood_figures(study_area: gpd.GeoDataFrame, ppri: gpd.GeoDataFrame) -> FloodFigures:
+    """Overlap and distance of the study area (one or more polygons, union taken) and the sectors.
+
+    Raises
+    ------
+    ValueError
+        When either frame has no CRS, or ``ppri`` is empty (no distance can be measured).
+    """
+    if ppri.empty:
+        raise ValueError("no PPRI sector in the build: no distance can be measured")
+    area = shapely.union_all(_metric(study_area).geometry.values)
+    sectors = _metric(ppri)
+    overlap = area.intersection(dissolve_zones(sectors)).area
+    distances = sectors.geometry.distance(area)
+    nearest = distances.idxmin()
+    return FloodFigures(
+        area_m2=float(area.area), overlap_m2=float(overlap),
+        overlap_share=float(overlap / area.area) if area.area else 0.0,
+        distance_m=float(distances.min()), nearest_zone=str(sectors.loc[nearest, "kind"]),
+        nearest_quartier=str(sectors.loc[nearest].get("quartier_name", "")),
+        sectors=len(sectors))
+
+
 def zone_distances(points: gpd.GeoSeries, ppri: gpd.GeoDataFrame) -> pd.DataFrame:
     """For each Lambert-93 geometry: distance to the nearest PPRI sector, its fid and zone."""
     if points.crs != METRIC_CRS:

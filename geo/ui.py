@@ -185,7 +185,7 @@ def sources_caption(layer_ids: tuple[str, ...] | list[str]) -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _flood_figures(build: str):
-    from geo.flood_figures import flood_figures
+    from geo.flood import flood_figures
 
     insee = _manifest(build)["study_area"]["insee"]
     arrondissements = _layer(build, "arrondissements")
@@ -194,7 +194,7 @@ def _flood_figures(build: str):
 
 
 def flood_figures():
-    """The study area's PPRI overlap and distance (``geo.flood_figures``), once per build."""
+    """The study area's PPRI overlap and distance (``geo.flood.flood_figures``), once per build."""
     return _flood_figures(build_id())
 
 

@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from geo.flood_figures import flood_figures
+from geo.flood import flood_figures
 from geo.mapdetails import feature_details, fold, layer_of, search
 from geo.registry import load_registry
 
