@@ -12,6 +12,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo.actions import load_catalogue
 from geo.store import load_layer, load_manifest
+from tests.browser.leaflet_probe import COUNT_JS, FRAME
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -25,17 +26,6 @@ def action_layers(action_id: str) -> list[str]:
     return list(dict.fromkeys(layer for link in entry["link"] for layer in link["layers"]))
 
 
-FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-#: JS run inside the map's iframe: drawn features per layer (fid prefix) of the Leaflet map.
-COUNT_JS = """() => {
-    const counts = {};
-    if (!window.map) { return counts; }
-    window.map.eachLayer(l => {
-        const f = l.feature && l.feature.properties && l.feature.properties.f;
-        if (f) { const id = f.split(':')[0]; counts[id] = (counts[id] || 0) + 1; }
-    });
-    return counts;
-}"""
 
 
 def map_frame(page):

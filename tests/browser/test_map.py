@@ -13,24 +13,14 @@ import pytest
 
 from geo.mapview import HIGHLIGHTS
 from geo.store import load_layer
+from tests.browser.leaflet_probe import COUNT_JS, FRAME
 from tests.conftest import ARTIFACTS, ROOT, AppServer
 
 pytestmark = pytest.mark.browser
 
 XSS = "<img src=x onerror=alert(1)>"
-FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 TIMEOUT = 90_000
 
-#: JS run inside the map's iframe: drawn features per layer (fid prefix) of the Leaflet map.
-COUNT_JS = """() => {
-    const counts = {};
-    if (!window.map) { return counts; }
-    window.map.eachLayer(l => {
-        const f = l.feature && l.feature.properties && l.feature.properties.f;
-        if (f) { const id = f.split(':')[0]; counts[id] = (counts[id] || 0) + 1; }
-    });
-    return counts;
-}"""
 
 
 def map_frame(page):
