@@ -34,14 +34,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -50,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from geo.assets import STATIC_DIR, ensure_assets  # noqa: E402
 from geo.mapview import DEFAULT_LAYERS  # noqa: E402
+from tests.conftest import free_port, wait_for_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -115,12 +114,6 @@ DRAWN_JS = """() => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Server:
     """``streamlit run script`` on a free port, Leaflet served from ``static/`` beside it."""
 
@@ -135,15 +128,11 @@ class Server:
              "--browser.gatherUsageStats", "false", "--runner.magicEnabled", "false"],
             cwd=script.parent, stdout=self._log, stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONPATH": str(ROOT)})
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise TimeoutError(f"{script} did not start (log: {log})")
+        try:
+            wait_for_server(f"{self.url}/_stcore/health", self.process)
+        except (RuntimeError, TimeoutError) as exc:
+            self.stop()
+            raise TimeoutError(f"{script} did not start (log: {log})") from exc
 
     def stop(self) -> None:
         self.process.terminate()
