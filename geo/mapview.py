@@ -281,9 +281,10 @@ var {{ this.get_name() }} = L.geoJSON({{ this.inline }}, {
     }
 }).addTo({{ this._parent.get_name() }});
 {% if this.url %}
+if (window.__reportGate) { window.__reportGate.start(); }
 fetch({{ this.url }}).then(function (r) { return r.json(); }).then(function (d) {
     {{ this.get_name() }}.addData(d);
-});
+}).finally(function () { if (window.__reportGate) { window.__reportGate.done(); } });
 {% endif %}
 {% endmacro %}
 """)
@@ -350,6 +351,47 @@ def highlight_geojson(frame: gpd.GeoDataFrame) -> str:
                       separators=(",", ":"))
 
 
+class ReportGate(MacroElement):
+    """Holds the map's first report to Streamlit until its first layers are drawn.
+
+    streamlit-folium reports the view as soon as the map is mounted; the page reruns on that
+    report to draw its controls, and that rerun competes with the iframe for the browser's main
+    thread while the layers are still being fetched and drawn. The first report is kept until
+    every layer fetch started by then has finished (or ``max_wait_ms`` passes; ``idle_ms`` when no
+    layer is on); later reports go through at once. Once per iframe: reruns do not reset it.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+    var S = window.Streamlit;
+    if (window.__reportGate || !S || !S.setComponentValue) { return; }
+    var send = S.setComponentValue.bind(S), held = null, open = false;
+    function release() {
+        if (open) { return; }
+        open = true;
+        if (held !== null) { send(held); held = null; }
+    }
+    var gate = window.__reportGate = {pending: 0, started: false, release: release,
+        start: function () { gate.pending += 1; gate.started = true; },
+        done: function () { gate.pending -= 1; if (gate.pending <= 0) { release(); } }};
+    S.setComponentValue = function (value) {
+        if (open) { return send(value); }
+        held = value;
+    };
+    setTimeout(function () { if (!gate.started) { release(); } }, {{ this.idle_ms }});
+    setTimeout(release, {{ this.max_wait_ms }});
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, idle_ms: int = 800, max_wait_ms: int = 4000) -> None:
+        super().__init__()
+        self._name = "ReportGate"
+        self.idle_ms = idle_ms
+        self.max_wait_ms = max_wait_ms
+
+
 class OfflineMap(folium.Map):
     """A ``folium.Map`` whose only assets are Leaflet's JS and CSS served by the app itself.
 
@@ -387,6 +429,7 @@ def base_map(center: tuple[float, float], zoom: int, basemap: str = "none") -> f
     streamlit-folium keeps it mounted (layers, view and selection change in place)."""
     fmap = OfflineMap(location=list(center), zoom_start=zoom, tiles=None, prefer_canvas=True,
                       control_scale=True, min_zoom=11, max_zoom=19)
+    ReportGate().add_to(fmap)
     tiles = BASEMAP_TILES.get(basemap)
     if tiles is not None:
         folium.TileLayer(tiles.url, attr=tiles.attribution, name=tiles.id,

@@ -200,3 +200,14 @@ def test_view_for_bounds_centres_and_zooms_points_closer():
     assert (lat, lon) == (48.86, 2.39)
     assert zoom == zoom_for_bounds((2.37, 48.84, 2.41, 48.88))
     assert mapview.view_for_bounds((2.4, 48.86, 2.4, 48.86)) == (48.86, 2.4, 17)
+
+
+def test_base_map_holds_its_first_report_until_layers_are_drawn():
+    from geo import mapview
+
+    html = mapview.base_map((48.86, 2.39), 14).get_root().render()
+    assert "window.__reportGate" in html and "setTimeout(release, 4000)" in html
+    layer = mapview.feature_group("fountains", "/app/static/map/x.json", "Fontaines")
+    script = layer._children[next(iter(layer._children))]._template.module.script(
+        layer._children[next(iter(layer._children))], {})
+    assert "__reportGate.start()" in script and "__reportGate.done()" in script
