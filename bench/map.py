@@ -33,9 +33,7 @@ Usage: .venv/bin/python bench/map.py [--runs N] [--reruns N]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -48,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from geo.assets import STATIC_DIR, ensure_assets  # noqa: E402
 from geo.mapview import DEFAULT_LAYERS  # noqa: E402
-from tests.conftest import free_port, wait_for_server  # noqa: E402
+from tests.conftest import AppServer  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -112,35 +110,6 @@ DRAWN_JS = """() => {
     window.__drawn = performance.timeOrigin + performance.now();
     return true;
 }"""
-
-
-class Server:
-    """``streamlit run script`` on a free port, Leaflet served from ``static/`` beside it."""
-
-    def __init__(self, script: Path, log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._log = log.open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--server.enableStaticServing", "true", "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false", "--runner.magicEnabled", "false"],
-            cwd=script.parent, stdout=self._log, stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)})
-        try:
-            wait_for_server(f"{self.url}/_stcore/health", self.process)
-        except (RuntimeError, TimeoutError) as exc:
-            self.stop()
-            raise TimeoutError(f"{script} did not start (log: {log})") from exc
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log.close()
 
 
 #: Where received bytes come from, by URL path prefix (first match wins).
@@ -240,7 +209,8 @@ def main() -> int:
 
         drawn: dict[str, list[float]] = {name: [] for name in scripts}
         sizes: dict[str, list[dict[str, int]]] = {name: [] for name in scripts}
-        servers = {name: Server(script, tmp_dir / f"{name}.log") for name, script in scripts.items()}
+        servers = {name: AppServer(name, script=script, log_path=tmp_dir / f"{name}.log")
+                   for name, script in scripts.items()}
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -70,23 +70,35 @@ def wait_for_server(url: str, process: subprocess.Popen, timeout: float = 60.0) 
 
 
 class AppServer:
-    """A Streamlit server of this app on a free loopback port, with its log kept on disk."""
+    """A Streamlit server of this app on a free loopback port, with its log kept on disk.
 
-    def __init__(self, name: str, env: dict[str, str] | None = None) -> None:
+    ``script`` serves another Streamlit script instead (the benchmarks' comparison pages), run
+    from its own folder with the app's config passed as flags; ``log_path`` overrides where the
+    log goes (default ``test-artifacts/server-<name>-<port>.log``).
+    """
+
+    def __init__(self, name: str, env: dict[str, str] | None = None, script: Path | None = None,
+                 log_path: Path | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         ARTIFACTS.mkdir(exist_ok=True)
-        self.log_path = ARTIFACTS / f"server-{name}-{self.port}.log"
+        self.log_path = log_path or ARTIFACTS / f"server-{name}-{self.port}.log"
         self._log = self.log_path.open("w")
+        if script is None:
+            command, cwd = [sys.executable, "-m", "geo.serve"], ROOT
+        else:
+            command = [sys.executable, "-m", "streamlit", "run", str(script),
+                       "--server.enableStaticServing", "true", "--server.fileWatcherType", "none",
+                       "--runner.magicEnabled", "false"]
+            cwd, env = script.parent, {"PYTHONPATH": str(ROOT), **(env or {})}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "geo.serve",
-             "--server.port", str(self.port), "--server.address", "127.0.0.1",
+            [*command, "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})})
         try:
             wait_for_server(f"{self.url}/_stcore/health", self.process)
-        except Exception:
+        except (RuntimeError, TimeoutError):
             self.stop()
             raise
 
