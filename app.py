@@ -16,8 +16,6 @@ PagesManager.uses_pages_directory = False
 # which breaks the offline rule; an emoji favicon is drawn by the browser from a data: URL.
 st.set_page_config(page_title="Résilience Paris 20e", page_icon="🗺️", layout="wide")
 
-ui.language_switch()
-
 pages = [
     st.Page("pages/map.py", title=ui.t("nav.map"), icon=":material/map:", url_path="carte", default=True),
     st.Page("pages/flood.py", title=ui.t("expo.nav.flood"), icon=":material/flood:", url_path="inondation"),
@@ -30,4 +28,9 @@ pages = [
     st.Page("pages/propose.py", title=ui.t("nav.propose"), icon=":material/edit_location_alt:", url_path="proposer"),
     st.Page("pages/moderation.py", title=ui.t("nav.moderation"), icon=":material/shield_person:", url_path="moderer"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+# The map's first run draws the map alone (see pages/map.py); the language switch joins the
+# page's other controls on the rerun the mounted map triggers.
+if page is not pages[0] or not st.session_state.get("map.first_run", True):
+    ui.language_switch()
+page.run()

@@ -357,8 +357,9 @@ class ReportGate(MacroElement):
     streamlit-folium reports the view as soon as the map is mounted; the page reruns on that
     report to draw its controls, and that rerun competes with the iframe for the browser's main
     thread while the layers are still being fetched and drawn. The first report is kept until
-    every layer fetch started by then has finished (or ``max_wait_ms`` passes; ``idle_ms`` when no
-    layer is on); later reports go through at once. Once per iframe: reruns do not reset it.
+    every layer fetch started by then has finished and the next frame (the one showing the
+    layers) has been painted, or ``max_wait_ms`` passes (``idle_ms`` when no layer is on); later
+    reports go through at once. Once per iframe: reruns do not reset it.
     """
 
     _template = Template("""
@@ -374,7 +375,13 @@ class ReportGate(MacroElement):
     }
     var gate = window.__reportGate = {pending: 0, started: false, release: release,
         start: function () { gate.pending += 1; gate.started = true; },
-        done: function () { gate.pending -= 1; if (gate.pending <= 0) { release(); } }};
+        // after the frame that paints the new layers: the rerun waits for the first picture
+        done: function () {
+            gate.pending -= 1;
+            if (gate.pending <= 0) {
+                requestAnimationFrame(function () { requestAnimationFrame(release); });
+            }
+        }};
     S.setComponentValue = function (value) {
         if (open) { return send(value); }
         held = value;

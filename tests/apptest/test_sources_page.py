@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.i18n import t
 from geo.store import load_manifest
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "sources.py")
@@ -53,10 +54,38 @@ def test_without_build_the_page_gives_the_command(tmp_path, monkeypatch):
     assert "python -m geo.ingest" in at.code[0].value
 
 
-def test_app_frame_runs_with_navigation(real_build):
-    at = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=30).run()
+APP = str(Path(PAGE).parents[1] / "app.py")
+
+
+def lang_switches(at: AppTest) -> list:
+    return [radio for radio in at.sidebar.radio if radio.key == "app.lang"]
+
+
+def test_app_frame_language_switch_on_the_map_comes_with_its_controls(real_build):
+    """The home page (the map) draws the map alone on a session's first run; the language
+    switch comes on the rerun the mounted map triggers, with the page's other controls."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert not lang_switches(at) and not at.checkbox
+    at.run()  # the map's mount report
+    assert at.sidebar.radio(key="app.lang").value == "fr"
+    assert at.checkbox(key="map.layer.ppri").value is True
+    at.sidebar.radio(key="app.lang").set_value("en").run()
+    assert not at.exception
+    assert at.query_params["lang"] == "en"
+    assert at.title[0].value == t("map.title", "en") != t("map.title", "fr")
+
+
+def test_app_frame_other_pages_show_the_language_switch_at_once(real_build):
+    """(A fresh session's first request to another page is covered in a real browser:
+    AppTest runs a page alone when switched to before the first run.)"""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.session_state["map.first_run"] = True  # as if the map had not reported yet
+    at.switch_page("pages/sources.py")
+    at.run()
     assert not at.exception
     assert at.sidebar.radio(key="app.lang").value == "fr"
+    assert at.title[0].value == "Sources et méthodes"
 
 
 @pytest.mark.parametrize("lang", ["de", "<script>", ""])

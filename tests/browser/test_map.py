@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from geo.i18n import t
 from geo.mapview import HIGHLIGHTS
 from geo.store import load_layer
 from tests.browser.leaflet_probe import COUNT_JS, FRAME
@@ -145,6 +146,23 @@ def test_toggle_click_details_and_shared_url(app_server, page):
     assert view2[2] == view[2] == 17
     assert view2[0] == pytest.approx(view[0], abs=2e-5) and view2[1] == pytest.approx(view[1], abs=2e-5)
     assert params(other)["layers"] == params(page)["layers"]
+
+
+def test_language_switch_on_the_map_keeps_the_map_mounted(app_server, page):
+    """The switch comes with the map's controls (after the first picture); using it turns the
+    page to English, keeps ``lang=en`` in the URL and leaves the drawn map in place."""
+    page.goto(app_server.url + "/?layers=quartiers,fountains&basemap=none")
+    frame = map_frame(page)
+    wait_counts(frame, "(c.fountains || 0) > 0")
+    frame.evaluate("() => { window.__sameMap = window.map; }")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("English").click(timeout=TIMEOUT)
+    page.get_by_role("heading", name=t("map.title", "en")).wait_for(timeout=TIMEOUT)
+    sidebar.get_by_text(t("map.family.heat", "en")).wait_for(timeout=TIMEOUT)
+    assert params(page)["lang"] == "en" and params(page)["layers"] == "quartiers,fountains"
+    counts = wait_counts(frame, "(c.fountains || 0) > 0")
+    assert counts["fountains"] == len(load_layer("fountains"))
+    assert frame.evaluate("() => window.__sameMap === window.map")
 
 
 def test_failing_tiles_leave_the_thematic_layers(app_server, page):
