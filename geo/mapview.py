@@ -483,8 +483,10 @@ class LegendEntry:
 
 
 def legend(layer_ids: Iterable[str], titles: dict[str, str], statuses: dict[str, str],
-           lang: str) -> list[LegendEntry]:
-    """One legend entry per visible layer (drawing order), with the colour steps of scaled ones."""
+           lang: str, kinds: dict[str, Iterable[str]] | None = None) -> list[LegendEntry]:
+    """One legend entry per visible layer (drawing order), with the colour steps of scaled ones.
+    ``kinds``: the kinds a layer holds in the build; a layer coloured by kind lists only those
+    (the PPRI layer around the 20e holds zone B sectors only, so zone V is not in its legend)."""
     wanted = set(layer_ids)
     entries = []
     for layer in LAYERS.values():
@@ -493,7 +495,9 @@ def legend(layer_ids: Iterable[str], titles: dict[str, str], statuses: dict[str,
         shape = "point" if layer.is_point else ("area" if layer.fill else "line")
         steps = tuple(layer.scale.steps()) if layer.scale else ()
         if layer.kind_colours:
-            steps = tuple((colour, f"{t('map.zone', lang)} {kind}") for kind, colour in layer.kind_colours)
+            held = set((kinds or {}).get(layer.id, dict(layer.kind_colours)))
+            steps = tuple((colour, f"{t('map.zone', lang)} {kind}")
+                          for kind, colour in layer.kind_colours if kind in held)
         entries.append(LegendEntry(layer.id, titles.get(layer.id, layer.id), layer.colour, shape,
                                    statuses.get(layer.id, "official"), bool(layer.dash), steps,
                                    layer.scale.label(lang) if layer.scale else ""))

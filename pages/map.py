@@ -151,7 +151,9 @@ def side_panel(state: mapstate.MapState) -> None:
         st.caption(ui.t("map.flood_nearest", area=ui.escape_md(area), zone=ui.escape_md(figures.nearest_zone),
                         quartier=ui.escape_md(figures.nearest_quartier), n=figures.sectors))
     entries = mapview.legend(state.layers, {lid: title(lid, tagged=False) for lid in state.layers},
-                             {lid: info[lid]["status"] for lid in state.layers}, lang)
+                             {lid: info[lid]["status"] for lid in state.layers}, lang,
+                             {lid: ui.layer_kinds(lid) for lid in state.layers
+                              if mapview.LAYERS[lid].kind_colours})
     if entries:
         st.markdown(f"**{ui.t('map.legend')}**")
         st.html(mapview.legend_html(entries, lang))

@@ -109,6 +109,14 @@ def test_first_run_draws_the_map_alone_then_the_controls(app):
     assert app.fake.calls[0]["key"] == app.fake.calls[1]["key"]
 
 
+def test_flood_legend_shows_the_zones_the_build_holds(app):
+    app.run()
+    legend = " ".join(h.value for h in app.at.get("html"))
+    zones = set(load_layer("ppri")["kind"])
+    for zone in ("B", "V"):
+        assert (f"zone {zone}" in legend) == (zone in zones)
+
+
 def test_flood_figures_are_computed_from_the_data(app):
     app.run()
     manifest = load_manifest()

@@ -188,6 +188,13 @@ def test_legend_lists_visible_layers_with_status_and_scale():
     assert html.count("background:#") >= len(HEAT_SCALE.colours)
 
 
+def test_legend_of_a_layer_coloured_by_kind_lists_the_kinds_it_holds():
+    both = mapview.legend(["ppri"], {}, {}, "fr")[0].steps
+    assert [label for _, label in both] == ["zone B", "zone V"]
+    only_b = mapview.legend(["ppri"], {}, {}, "fr", {"ppri": ("B",)})[0].steps
+    assert [label for _, label in only_b] == ["zone B"]
+
+
 def test_every_layer_definition_is_consistent():
     assert set(mapview.DEFAULT_LAYERS) <= set(LAYERS)
     for layer in LAYERS.values():
