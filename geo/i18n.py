@@ -6,6 +6,7 @@ Strings live in ``data/i18n/*.toml``, one file per area of the app, each key hol
 
 from __future__ import annotations
 
+import math
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -51,3 +52,15 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
         return key
     text = entry[normalise_lang(lang)]
     return text.format(**values) if values else text
+
+
+def number(value: float, lang: str = DEFAULT_LANG, decimals: int = 0) -> str:
+    """``value`` written for ``lang``: ``187 697`` / ``12,5`` in French (narrow no-break space
+    between thousands, decimal comma), ``187,697`` / ``12.5`` in English; a missing value
+    (NaN, None) is a dash."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    if normalise_lang(lang) == "fr":
+        return text.replace(",", "\u202f").replace(".", ",")
+    return text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from geo.i18n import t
+from geo.text import escape_md
 from geo.registry import Registry
 
 
@@ -42,6 +43,13 @@ def layer_provenance(manifest: dict, layer_id: str, lang: str) -> dict[str, str]
         t("sources.col_date", lang): min(s["retrieved_at"] for s in info["sources"])[:10],
         t("sources.col_sha", lang): ", ".join(s["sha256"] for s in info["sources"]),
     }
+
+
+def provenance_line(manifest: dict, layer_id: str, lang: str) -> str:
+    """One layer's provenance as one markdown line (title, status, publisher, dataset address,
+    licence, retrieval date, sha256 of each source file), every value escaped."""
+    values = [escape_md(value) for value in layer_provenance(manifest, layer_id, lang).values()]
+    return f"**{values[0]}** — " + " · ".join(values[1:])
 
 
 def missing_layers(registry: Registry, lang: str) -> list[tuple[str, str]]:

@@ -9,9 +9,11 @@ import pandas as pd
 import shapely
 
 from geo.access import COOL_KINDS, COOL_LAYERS
+from geo.actions import Catalogue, FeatureLink
 from geo.analysis import Analysis
 from geo.errors import AnalysisError
 from geo.settings import METRIC_CRS
+from geo.text import escape_md
 
 
 @dataclass(frozen=True)
@@ -155,3 +157,18 @@ def sheet_options(result: Analysis) -> tuple[dict[str, str], dict[str, str]]:
     facilities = dict(zip(both["fid"], both["name"], strict=True))
     quartiers = dict(zip(result.quartiers["quartier"], result.quartiers["name"], strict=True))
     return facilities, quartiers
+
+
+def action_lines(catalogue: Catalogue, links: list[FeatureLink], lang: str) -> list[str]:
+    """The actions linked to a facility, one markdown line each for its printable sheet:
+    title, framework, why it is linked, its status for this site, its first source (plain
+    text: a printed sheet has no links). Every value is escaped."""
+    lines = []
+    for link in links:
+        action = link.action
+        framework = catalogue.frameworks[action.framework].title.get(lang)
+        status = "".join(f" **{escape_md(s.get(lang))}**" for s in link.statuses)
+        cite = f" — {escape_md(action.sources[0].label)}" if action.sources else ""
+        lines.append(f"- **{escape_md(action.display_title(lang))}** (*{escape_md(framework)}*) — "
+                     f"{escape_md(link.notes[0].get(lang))}{status}{cite}")
+    return lines

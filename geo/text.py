@@ -18,3 +18,11 @@ def escape_md(value: object) -> str:
     text = "" if value is None else str(value)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A markdown table (real text when printed, unlike a data grid). Cells are markdown: the
+    caller escapes what comes from data with ``escape_md``, which also escapes ``|``."""
+    lines = [headers, *rows]
+    out = ["| " + " | ".join(cells) + " |" for cells in lines]
+    return "\n".join([out[0], "|" + "---|" * len(headers), *out[1:]])

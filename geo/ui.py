@@ -11,7 +11,7 @@ import streamlit as st
 from geo import store
 from geo.errors import BuildMissingError, ResilienceError
 from geo.text import escape_md
-from geo.i18n import DEFAULT_LANG, LANGS, normalise_lang
+from geo.i18n import DEFAULT_LANG, LANGS, normalise_lang, number
 from geo.i18n import t as translate
 from geo.registry import Registry, load_registry
 
@@ -27,6 +27,11 @@ def lang() -> str:
 
 def t(key: str, **values: object) -> str:
     return translate(key, lang(), **values)
+
+
+def num(value: float, decimals: int = 0) -> str:
+    """A number written for the current language (``geo.i18n.number``)."""
+    return number(value, lang(), decimals)
 
 
 def language_switch() -> str:

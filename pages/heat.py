@@ -25,7 +25,7 @@ c1.metric(ui.t("expo.heat.area_share"), f"{result.study_share:.1%}")
 c2.metric(ui.t("expo.heat.population_share"), f"{result.population_share:.1%}")
 c3.metric(ui.t("expo.heat.facilities_share"), f"{int(fac['within_target'].sum())} / {len(fac)}")
 outside_m2 = float(result.gap_cells()["area_m2"].sum())
-st.caption(ui.t("expo.heat.shares_note", outside=f"{outside_m2:,.0f}".replace(",", "\u202f"),
+st.caption(ui.t("expo.heat.shares_note", outside=ui.num(outside_m2),
                 facilities=int((~fac["within_target"]).sum())))
 st.caption(method_text(acc, ui.lang()))
 

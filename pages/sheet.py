@@ -6,10 +6,10 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from geo import sheets, ui
-from geo.actions import load_catalogue
 from geo.analysis import method_text
 from geo.errors import CatalogueError, ResilienceError
-from geo.provenance import layer_provenance
+from geo.provenance import provenance_line
+from geo.text import markdown_table
 
 # Printing gives the sheet alone: no sidebar, header, toolbar, pickers or buttons.
 PRINT_CSS = """<style>
@@ -25,11 +25,6 @@ PRINT_CSS = """<style>
 
 def _yes(value: bool) -> str:
     return ui.t("expo.yes" if value else "expo.no")
-
-
-def _num(value: float, digits: int = 0) -> str:
-    """A number with a thin space between thousands, as printed in French."""
-    return f"{value:,.{digits}f}".replace(",", "\u202f")
 
 
 def _link(**params: str) -> str:
@@ -57,27 +52,16 @@ def _print_button() -> None:
             </script>""", height=44)
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> None:
-    """A markdown table: real text in the printed PDF (a data grid prints as an image and
-    ``st.metric`` as an empty box).
-    Cells are escaped by the caller (links are built from escaped labels)."""
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    st.markdown("\n".join(lines))
-
-
 def _sources(layer_ids: tuple[str, ...], manifest: dict) -> None:
     st.subheader(ui.t("expo.sheet.sources"))
     st.caption(ui.t("expo.sheet.build", build=ui.escape_md(manifest["build_id"]),
                     date=manifest["built_at"][:10]))
-    for layer_id in layer_ids:
-        if layer_id not in manifest["layers"]:
-            continue
-        info = layer_provenance(manifest, layer_id, ui.lang())
-        values = list(info.values())
-        st.markdown(f"- **{ui.escape_md(values[0])}** — {ui.escape_md(values[1])} · "
-                    f"{ui.escape_md(values[2])} · {ui.escape_md(values[4])} · "
-                    f"{ui.escape_md(values[5])}")
+    st.markdown("\n".join(f"- {provenance_line(manifest, layer_id, ui.lang())}"
+                           for layer_id in layer_ids if layer_id in manifest["layers"]))
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> None:
+    st.markdown(markdown_table(headers, rows))
 
 
 def facility(result, fid: str, manifest: dict) -> None:
@@ -93,17 +77,17 @@ def facility(result, fid: str, manifest: dict) -> None:
     acc = result.settings.access
     _table([ui.t("expo.sheet.best_min"), ui.t("expo.sheet.within", minutes=f"{acc.target_minutes:g}"),
             ui.t("expo.sheet.zone_m")],
-           [[f"**{_num(sheet.best_min, 1)} min**", f"**{_yes(sheet.within_target)}**",
-             f"**{_num(sheet.zone_m)} m**"]])
+           [[f"**{ui.num(sheet.best_min, 1)} min**", f"**{_yes(sheet.within_target)}**",
+             f"**{ui.num(sheet.zone_m)} m**"]])
 
     st.subheader(ui.t("expo.sheet.nearest"))
     _table([ui.t(f"expo.col.{c}") for c in ("kind", "name", "distance_m", "walk_min", "within", "counted")],
-           [[ui.t(f"expo.kind.{p.kind}"), ui.escape_md(p.name or "—"), _num(p.distance_m),
-             _num(p.minutes, 1), _yes(p.within), _yes(p.counted)] for p in sheet.nearest])
+           [[ui.t(f"expo.kind.{p.kind}"), ui.escape_md(p.name or "—"), ui.num(p.distance_m),
+             ui.num(p.minutes, 1), _yes(p.within), _yes(p.counted)] for p in sheet.nearest])
     st.caption(method_text(acc, ui.lang()))
 
     st.subheader(ui.t("expo.sheet.flood"))
-    st.write(ui.t("expo.sheet.flood_text", metres=_num(sheet.zone_m),
+    st.write(ui.t("expo.sheet.flood_text", metres=ui.num(sheet.zone_m),
                   zone=ui.escape_md(sheet.zone)))
     if sheet.host_category:
         st.write(ui.t("expo.sheet.host", category=ui.t(f"expo.category.{sheet.host_category}")))
@@ -113,8 +97,8 @@ def facility(result, fid: str, manifest: dict) -> None:
         iris = sheet.iris
         st.write(ui.t("expo.sheet.iris_text", code=iris.code, name=ui.escape_md(iris.name),
                       heat_class=ui.t(f"expo.heat_class.{iris.heat_class}"),
-                      score=_num(iris.heat_score, 2), population=_num(iris.population),
-                      old=_num(iris.population_75_plus)))
+                      score=ui.num(iris.heat_score, 2), population=ui.num(iris.population),
+                      old=ui.num(iris.population_75_plus)))
         st.caption(ui.t("expo.heat.derived_note"))
     _actions(sheet)
     _sources(sheet.layers, manifest)
@@ -124,7 +108,7 @@ def _actions(sheet: sheets.FacilitySheet) -> None:
     """Resilience actions the catalogue (geo.actions, data/actions.toml) links to this feature."""
     st.subheader(ui.t("expo.sheet.actions"))
     try:
-        catalogue = load_catalogue()
+        catalogue = ui.catalogue()
         frame = ui.layer(sheet.layer)
         hit = frame[frame["fid"] == sheet.fid]
         row = hit.drop(columns=frame.geometry.name).iloc[0].to_dict() if len(hit) else sheet.row
@@ -132,20 +116,10 @@ def _actions(sheet: sheets.FacilitySheet) -> None:
     except CatalogueError as exc:
         ui.show_error(exc)
         return
-    if not links:
+    if links:
+        st.markdown("\n".join(sheets.action_lines(catalogue, links, ui.lang())))
+    else:
         st.caption(ui.t("expo.sheet.actions_none"))
-        return
-    lang = ui.lang()
-    lines = []
-    for link in links:
-        action = link.action
-        framework = catalogue.frameworks[action.framework].title.get(lang)
-        status = "".join(f" **{ui.escape_md(s.get(lang))}**" for s in link.statuses)
-        source = action.sources[0] if action.sources else None
-        cite = f" — {ui.escape_md(source.label)}" if source else ""
-        lines.append(f"- **{ui.escape_md(action.display_title(lang))}** (*{ui.escape_md(framework)}*) — "
-                     f"{ui.escape_md(link.notes[0].get(lang))}{status}{cite}")
-    st.markdown("\n".join(lines))
 
 
 def quartier(result, code: str, manifest: dict) -> None:
@@ -158,27 +132,27 @@ def quartier(result, code: str, manifest: dict) -> None:
     _table([ui.t("expo.sheet.area_within", minutes=f"{acc.target_minutes:g}"),
             ui.t("expo.col.facilities_outside"), ui.t("expo.col.population"), ui.t("expo.sheet.zone_m")],
            [[f"**{f['share_within']:.1%}**", f"**{f['facilities_outside']} / {f['facilities']}**",
-             f"**{_num(f.get('population', float('nan')))}**", f"**{_num(f['zone_m'])} m**"]])
+             f"**{ui.num(f.get('population', float('nan')))}**", f"**{ui.num(f['zone_m'])} m**"]])
     st.caption(method_text(acc, ui.lang()))
     st.write(ui.t("expo.sheet.quartier_text", area=f"{f['area_km2']:.2f}",
-                  old=_num(f.get("population_75_plus", float("nan"))),
-                  score=_num(f.get("heat_score", float("nan")), 2),
+                  old=ui.num(f.get("population_75_plus", float("nan"))),
+                  score=ui.num(f.get("heat_score", float("nan")), 2),
                   high=f"{f.get('high_share', float('nan')):.0%}", gaps=sheet.gap_cells))
 
     st.subheader(ui.t("expo.sheet.facilities"))
     fac = sheet.facilities
     _table([ui.t(f"expo.col.{c}") for c in ("name", "category", "best_min", "within")],
            [[f"[{ui.escape_md(r.name)}]({_link(fid=r.fid)})", ui.t(f"expo.category.{r.category}"),
-             _num(r.best_min, 1), _yes(r.within_target)] for r in fac.itertuples()])
+             ui.num(r.best_min, 1), _yes(r.within_target)] for r in fac.itertuples()])
     if len(sheet.hosts):
         st.subheader(ui.t("expo.flood.hosts"))
         _table([ui.t(f"expo.col.{c}") for c in ("name", "category", "zone_m")],
-               [[ui.escape_md(r.name), ui.t(f"expo.category.{r.category}"), _num(r.zone_m)]
+               [[ui.escape_md(r.name), ui.t(f"expo.category.{r.category}"), ui.num(r.zone_m)]
                 for r in sheet.hosts.itertuples()])
     if len(sheet.councils):
         st.subheader(ui.t("expo.heat.councils"))
         _table([ui.t(f"expo.col.{c}") for c in ("council", "vuln_day", "vuln_night")],
-               [[ui.escape_md(r.name), _num(r.vulnj_note, 2), _num(r.vulnn_note, 2)]
+               [[ui.escape_md(r.name), ui.num(r.vulnj_note, 2), ui.num(r.vulnn_note, 2)]
                 for r in sheet.councils.itertuples()])
         st.caption(ui.t("expo.heat.derived_note"))
     _sources(sheet.layers, manifest)

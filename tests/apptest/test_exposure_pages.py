@@ -10,7 +10,9 @@ import shapely
 from streamlit.testing.v1 import AppTest
 
 from geo import analysis, store
+from geo.actions import load_catalogue
 from geo.quirks import NOT_COOL_GREEN_TYPES
+from geo.text import escape_md
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -123,11 +125,22 @@ def test_facility_sheet_by_url(real_build, result):
     expected = min(shapely.distance(point, g) for g in geoms)
     assert nearest[0][2] == f"{round(expected):,}".replace(",", "\u202f")
     minutes = expected * 1.3 / 75
-    assert nearest[0][3] == f"{minutes:.1f}"
+    assert nearest[0][3] == f"{minutes:.1f}".replace(".", ",")  # French decimal comma
     text = " ".join(m.value for m in at.markdown)
     assert "Sources" in " ".join(s.value for s in at.subheader)
     assert "Écoles maternelles" in text
     assert "Actions de résilience liées" in [s.value for s in at.subheader]
+    # provenance down to the checksum of each source file
+    manifest = store.load_manifest(real_build)
+    for source in manifest["layers"][school["layer"]]["sources"]:
+        assert source["sha256"] in text
+    # the actions the catalogue links to this school, each on its own line
+    frame = store.load_layer(school["layer"], real_build)
+    row = frame[frame["fid"] == school["fid"]].drop(columns="geometry").iloc[0].to_dict()
+    links = load_catalogue().feature_links(school["layer"], row)
+    assert links, "every school is concerned by at least one action"
+    for link in links:
+        assert f"**{escape_md(link.action.display_title('fr'))}**" in text
 
 
 def test_quartier_sheet_by_url(result, real_build):

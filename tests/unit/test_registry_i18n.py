@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo.errors import RegistryError, ResilienceError
-from geo.i18n import strings, t
+from geo.i18n import number, strings, t
 from geo.registry import load_registry, parse_registry
 
 MINIMAL_LAYER = """
@@ -103,3 +103,12 @@ def test_duplicate_ui_string_is_refused(tmp_path):
             strings(tmp_path)
     finally:
         strings.cache_clear()
+
+
+@pytest.mark.parametrize(("value", "lang", "decimals", "expected"), [
+    (187697, "fr", 0, "187\u202f697"), (187697, "en", 0, "187,697"),
+    (1234.56, "fr", 1, "1\u202f234,6"), (1234.56, "en", 1, "1,234.6"),
+    (float("nan"), "fr", 0, "—"), (None, "en", 2, "—"), (3.0, "xx", 0, "3"),
+])
+def test_numbers_are_written_for_the_language(value, lang, decimals, expected):
+    assert number(value, lang, decimals) == expected
