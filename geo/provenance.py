@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from geo.i18n import t
-from geo.text import escape_md
 from geo.registry import Registry
+from geo.text import escape_md
 
 
 def sources_table(manifest: dict, lang: str) -> list[dict[str, object]]:

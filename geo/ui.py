@@ -10,10 +10,10 @@ import streamlit as st
 
 from geo import store
 from geo.errors import BuildMissingError, ResilienceError
-from geo.text import escape_md
 from geo.i18n import DEFAULT_LANG, LANGS, normalise_lang, number
 from geo.i18n import t as translate
 from geo.registry import Registry, load_registry
+from geo.text import escape_md
 
 LANG_KEY = "app.lang"
 
@@ -383,7 +383,8 @@ def feature_actions_panel(fid: str) -> None:
     lines, reasons = [], []
     for link in links:
         action = link.action
-        status = "".join(f" — **:material/check_circle: {escape_md(status.get(current))}**" for status in link.statuses)
+        status = "".join(f" — **:material/check_circle: {escape_md(status.get(current))}**"
+                         for status in link.statuses)
         lines.append(f"- {md_link(action.display_title(current), actions_url(action.id))} "
                      f"(*{escape_md(cat.frameworks[action.framework].short.get(current))}*){status}")
         source = action.sources[0]
