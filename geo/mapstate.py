@@ -17,7 +17,7 @@ page to show.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 BASEMAPS = ("none", "ign", "osm")
@@ -184,3 +184,29 @@ def to_params(state: MapState) -> dict[str, str]:
         params.update(lat=f"{state.lat:.{COORD_DECIMALS}f}", lon=f"{state.lon:.{COORD_DECIMALS}f}",
                       z=str(state.z))
     return params
+
+
+#: Session-state keys of the map page's widgets (``map.layer.<id>``, ``map.types.<id>``, ...).
+WIDGET_PREFIXES = ("map.layer.", "map.types.", "map.quartier", "map.basemap")
+
+
+def chosen_types(last: MapState, widgets: Mapping[str, object],
+                 kinds: Mapping[str, Collection[str]]) -> dict[str, tuple[str, ...]]:
+    """Per filterable layer, the types its picker holds: the widget's value where the session
+    holds one, else the last state's filter (empty: no filter)."""
+    return {lid: tuple(widgets.get(f"map.types.{lid}", last.types.get(lid, ()))) for lid in kinds}
+
+
+def from_widgets(last: MapState, widgets: Mapping[str, object], available: Sequence[str],
+                 kinds: Mapping[str, Collection[str]], sel: str | None,
+                 view: tuple[float, float, int] | None) -> MapState:
+    """This run's state: the widgets' values where the session holds them (``widgets``, e.g.
+    ``st.session_state``), else the last run's state (widgets not drawn yet, or dropped by an
+    interrupted rerun). A type filter holding every type of its layer is no filter."""
+    types = {lid: picked for lid, picked in chosen_types(last, widgets, kinds).items()
+             if picked and set(picked) != set(kinds[lid])}
+    return MapState(
+        layers=tuple(lid for lid in available if widgets.get(f"map.layer.{lid}", lid in last.layers)),
+        basemap=str(widgets.get("map.basemap", last.basemap)), sel=sel,
+        quartier=str(widgets.get("map.quartier", last.quartier or "")) or None, types=types,
+        **(dict(zip(("lat", "lon", "z"), view, strict=True)) if view else {}))

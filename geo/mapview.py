@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,6 +200,46 @@ def feature_properties(name: object, kind: object, fid: object) -> dict[str, str
     if kind not in (None, ""):
         properties["k"] = escape_html(kind)
     return properties
+
+
+def status_tag(status: str, lang: str) -> str:
+    """« données dérivées » / « édition ancienne » for a layer that is not official, else ""."""
+    return "" if status == "official" else t(f"map.{status}_tag", lang)
+
+
+def layer_title(entry: Mapping[str, str], lang: str, tagged: bool = True) -> str:
+    """A layer's title from its manifest entry, with its status tag unless ``tagged`` is off."""
+    plain = entry["title_en"] if lang == "en" else entry["title_fr"]
+    tag = status_tag(entry["status"], lang) if tagged else ""
+    return f"{plain} — {tag}" if tag else plain
+
+
+@dataclass(frozen=True)
+class MapReport:
+    """What the map's last report changes: a new click (its tooltip and count, and the fid it
+    carries) and a new view (``None`` when unchanged)."""
+
+    click: tuple[str, int] | None = None
+    fid: str | None = None
+    view: tuple[float, float, int] | None = None
+
+
+def read_report(out: Mapping[str, object] | None, last_click: tuple | None,
+                view: tuple[float, float, int]) -> MapReport:
+    """Decode ``st_folium``'s return value against the last click seen and the view asked.
+
+    The click count tells a new click on the same feature (e.g. after its details were closed)
+    from the same report coming back on a rerun.
+    """
+    out = out or {}
+    click = (out.get("last_object_clicked_tooltip"), out.get("last_object_clicked_count"))
+    new_click = click if click[0] and click != last_click else None
+    center, zoom = out.get("center"), out.get("zoom")
+    new_view = None
+    if center and zoom:
+        reported = (round(center["lat"], COORD_DECIMALS), round(center["lng"], COORD_DECIMALS), int(zoom))
+        new_view = reported if reported != tuple(view) else None
+    return MapReport(new_click, fid_from_tooltip(new_click[0]) if new_click else None, new_view)
 
 
 def fid_from_tooltip(text: str | None) -> str | None:

@@ -26,31 +26,15 @@ quartier_names = dict(zip(quartiers["source_id"], quartiers["name"], strict=True
 kinds = {lid: ui.layer_kinds(lid) for lid in available if mapview.LAYERS[lid].filter_types}
 
 
-def tag(layer_id: str) -> str:
-    """« données dérivées » / « édition ancienne » for layers that are not official, else ""."""
-    status = info[layer_id]["status"]
-    return "" if status == "official" else ui.t(f"map.{status}_tag")
-
-
 def title(layer_id: str, tagged: bool = True) -> str:
-    entry = info[layer_id]
-    plain = entry["title_en"] if lang == "en" else entry["title_fr"]
-    return f"{plain} — {tag(layer_id)}" if tagged and tag(layer_id) else plain
-
-
-def num(value: float, decimals: int = 0) -> str:
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
-
-
-WIDGETS = ("map.layer.", "map.types.", "map.quartier", "map.basemap")
+    return mapview.layer_title(info[layer_id], lang, tagged)
 
 
 def adopt(state: mapstate.MapState) -> None:
     """Take the state a URL asks for (first visit, or a link from another page). The widgets'
     own state is dropped: they are re-created with this state as their default value, which is
     also what they fall back to if Streamlit drops their state (e.g. an interrupted rerun)."""
-    for key in [key for key in st.session_state if str(key).startswith(WIDGETS)]:
+    for key in [key for key in st.session_state if str(key).startswith(mapstate.WIDGET_PREFIXES)]:
         del st.session_state[key]
     st.session_state["map.state"] = state
     st.session_state["map.sel"] = state.sel
@@ -87,17 +71,11 @@ if st.session_state.get("map.url") != url:
     adopt(parsed)
     st.session_state["map.notices"] = (parsed, notices)
 
-# this run's state: the widgets' values where Streamlit holds them, else the last run's state
 last = st.session_state["map.state"]
-chosen = {lid: tuple(st.session_state.get(f"map.types.{lid}", last.types.get(lid, ()))) for lid in kinds}
-types = {lid: picked for lid, picked in chosen.items() if picked and set(picked) != set(kinds[lid])}
+chosen = mapstate.chosen_types(last, st.session_state, kinds)
 view = st.session_state["map.view"] or home
-state = mapstate.MapState(
-    layers=tuple(lid for lid in available
-                 if st.session_state.get(f"map.layer.{lid}", lid in last.layers)),
-    basemap=st.session_state.get("map.basemap", last.basemap), sel=st.session_state["map.sel"],
-    quartier=st.session_state.get("map.quartier", last.quartier or "") or None, types=types,
-    **(dict(zip(("lat", "lon", "z"), view, strict=True)) if st.session_state["map.view"] else {}))
+state = mapstate.from_widgets(last, st.session_state, available, kinds, st.session_state["map.sel"],
+                              st.session_state["map.view"])
 
 
 def save_url(state: mapstate.MapState) -> None:
@@ -146,8 +124,8 @@ def side_panel(state: mapstate.MapState) -> None:
         st.markdown(f"**{ui.t('map.flood_title')}**")
         area = f"{manifest['study_area']['name']}, {manifest['study_area']['insee']}"
         st.metric(ui.t("map.flood_overlap"),
-                  f"{num(figures.overlap_m2 / 10_000, 1)} ha ({num(100 * figures.overlap_share, 1)} %)")
-        st.metric(ui.t("map.flood_distance"), f"{num(figures.distance_m)} m")
+                  f"{ui.num(figures.overlap_m2 / 10_000, 1)} ha ({ui.num(100 * figures.overlap_share, 1)} %)")
+        st.metric(ui.t("map.flood_distance"), f"{ui.num(figures.distance_m)} m")
         st.caption(ui.t("map.flood_nearest", area=ui.escape_md(area), zone=ui.escape_md(figures.nearest_zone),
                         quartier=ui.escape_md(figures.nearest_quartier), n=figures.sectors))
     entries = mapview.legend(state.layers, {lid: title(lid, tagged=False) for lid in state.layers},
@@ -165,7 +143,7 @@ def details_panel(details: mapdetails.Details | None) -> None:
     if details is None:
         st.caption(ui.t("map.details_missing" if state.sel else "map.details_hint"))
         return
-    status = "" if details.status == "official" else f" ({ui.t(f'map.{details.status}_tag')})"
+    status = f" ({mapview.status_tag(details.status, lang)})" if details.status != "official" else ""
     st.markdown(f"*{ui.escape_md(details.layer_title)}*{ui.escape_md(status)}")
     st.markdown(mapdetails.markdown_list(details.attributes))
     with st.expander(ui.t("map.source")):
@@ -184,8 +162,9 @@ try:
     for notice in notices if same else []:
         st.info(ui.t("map.notice", items=ui.escape_md(
             f"{notice.param}={notice.value} ({ui.t(f'map.reason.{notice.reason}')})")))
-    groups = [mapview.feature_group(lid, ui.map_layer_url(lid, types.get(lid), state.quartier),
-                                    title(lid, tagged=False), tag(lid)) for lid in state.layers]
+    groups = [mapview.feature_group(lid, ui.map_layer_url(lid, state.types.get(lid), state.quartier),
+                                    title(lid, tagged=False), mapview.status_tag(info[lid]["status"], lang))
+              for lid in state.layers]
     if state.quartier:
         outline = quartiers[quartiers["source_id"] == state.quartier]
         groups.append(mapview.highlight_group(mapview.highlight_geojson(outline), "quartier"))
@@ -204,20 +183,15 @@ try:
                         returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count",
                                           "center", "zoom"])
         st.caption(ui.t("map.share"))
-    out = out or {}
-    # the count tells a new click on the same feature (e.g. after closing its details)
-    click = (out.get("last_object_clicked_tooltip"), out.get("last_object_clicked_count"))
-    clicked = None
-    if click[0] and click != st.session_state.get("map.click"):
-        st.session_state["map.click"] = click
-        clicked = mapview.fid_from_tooltip(click[0])
-        if clicked and clicked != state.sel:
-            st.session_state["map.sel"] = clicked
-            state = replace(state, sel=clicked)
-    center, zoom = out.get("center"), out.get("zoom")
-    if center and zoom and (round(center["lat"], 5), round(center["lng"], 5), zoom) != view:
-        fly_to(center["lat"], center["lng"], int(zoom))
-        state = state.with_view(center["lat"], center["lng"], int(zoom))
+    report = mapview.read_report(out, st.session_state.get("map.click"), view)
+    if report.click:
+        st.session_state["map.click"] = report.click
+    if report.fid and report.fid != state.sel:
+        st.session_state["map.sel"] = report.fid
+        state = replace(state, sel=report.fid)
+    if report.view:
+        fly_to(*report.view)
+        state = state.with_view(*report.view)
     save_url(state)
     st.session_state["map.state"] = state
     # A session's first run draws the map alone: the controls would compete with the map's
@@ -237,7 +211,7 @@ try:
             side_panel(state)
             ui.layer_actions_panel(state.layers)
     st.session_state["map.first_run"] = False
-    if clicked:  # once more, so the map highlights the new selection
+    if report.fid:  # once more, so the map highlights the new selection
         st.rerun()
 except ResilienceError as exc:
     ui.show_error(exc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.mapstate import DEFAULT_BASEMAP, MapState, parse, to_params
+from geo.mapstate import DEFAULT_BASEMAP, MapState, chosen_types, from_widgets, parse, to_params
 
 KNOWN = ("arrondissements", "quartiers", "ppri", "schools_maternelle", "schools_elementaire",
          "sports")
@@ -110,3 +110,24 @@ def test_to_params_round_trips():
 def test_to_params_writes_empty_layers_so_a_link_keeps_them_off():
     assert to_params(MapState(layers=()))["layers"] == ""
     assert _parse(to_params(MapState(layers=())))[0].layers == ()
+
+
+def test_state_from_widgets_prefers_widget_values_then_the_last_state():
+    last = MapState(layers=("quartiers", "ppri"), basemap="ign", sel="schools:1",
+                    types={"schools": ("maternelle",)})
+    kinds = {"schools": ("élémentaire", "maternelle"), "sports": ("gymnase", "piscine")}
+    available = ("quartiers", "ppri", "schools", "sports")
+    # no widget drawn yet: the last state stands (a view given is applied)
+    state = from_widgets(last, {}, available, kinds, last.sel, (48.86, 2.39, 15))
+    assert (state.layers, state.basemap, state.types) == (last.layers, "ign", last.types)
+    assert (state.lat, state.lon, state.z) == (48.86, 2.39, 15)
+    widgets = {"map.layer.ppri": False, "map.layer.sports": True, "map.basemap": "none",
+               "map.quartier": "7512001", "map.types.schools": ["élémentaire", "maternelle"],
+               "map.types.sports": ["piscine"]}
+    state = from_widgets(last, widgets, available, kinds, None, None)
+    assert state.layers == ("quartiers", "sports")
+    assert (state.basemap, state.quartier, state.sel, state.has_view) == ("none", "7512001", None, False)
+    # every type of a layer picked is no filter; an empty pick too
+    assert state.types == {"sports": ("piscine",)}
+    assert chosen_types(last, widgets, kinds)["schools"] == ("élémentaire", "maternelle")
+    assert from_widgets(last, {"map.types.schools": []}, available, kinds, None, None).types == {}

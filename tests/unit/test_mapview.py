@@ -218,3 +218,29 @@ def test_base_map_holds_its_first_report_until_layers_are_drawn():
     script = layer._children[next(iter(layer._children))]._template.module.script(
         layer._children[next(iter(layer._children))], {})
     assert "__reportGate.start()" in script and "__reportGate.done()" in script
+
+
+def test_map_report_tells_new_clicks_and_views_from_repeats():
+    view = (48.86, 2.39, 15)
+    tooltip = f"École{mapview.FID_MARK}schools_maternelle:42"
+    out = {"last_object_clicked_tooltip": tooltip, "last_object_clicked_count": 1,
+           "center": {"lat": 48.860001, "lng": 2.389999}, "zoom": 15}
+    first = mapview.read_report(out, None, view)
+    assert first.click == (tooltip, 1) and first.fid == "schools_maternelle:42"
+    assert first.view is None  # the view asked, rounded like the URL: unchanged
+    again = mapview.read_report(out, first.click, view)
+    assert again == mapview.MapReport()  # the same report on a rerun changes nothing
+    reclick = mapview.read_report({**out, "last_object_clicked_count": 2}, first.click, view)
+    assert reclick.fid == "schools_maternelle:42"  # the same feature clicked again
+    moved = mapview.read_report({"center": {"lat": 48.87, "lng": 2.4}, "zoom": 16.0}, None, view)
+    assert moved == mapview.MapReport(view=(48.87, 2.4, 16))
+    assert mapview.read_report(None, None, view) == mapview.MapReport()
+    no_fid = mapview.read_report({"last_object_clicked_tooltip": "plain text"}, None, view)
+    assert no_fid.click == ("plain text", None) and no_fid.fid is None
+
+
+def test_layer_titles_carry_the_status_of_non_official_layers():
+    entry = {"title_fr": "Chaleur par IRIS", "title_en": "Heat by IRIS", "status": "derived"}
+    assert mapview.layer_title(entry, "fr") == "Chaleur par IRIS — données dérivées"
+    assert mapview.layer_title(entry, "en", tagged=False) == "Heat by IRIS"
+    assert mapview.layer_title({**entry, "status": "official"}, "en") == "Heat by IRIS"
