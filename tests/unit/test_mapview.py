@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import time
 
 import geopandas as gpd
 import pytest
@@ -130,6 +132,25 @@ def test_feature_group_script_escapes_title_and_carries_fid_mark():
     assert "Sports &lt;img src=x onerror=alert(1)&gt;" in html
     assert FID_MARK in html
     assert "L.circleMarker" in html
+
+
+def test_published_files_unused_for_a_week_are_pruned_and_written_again(tmp_path):
+    week = mapview.PUBLISHED_MAX_AGE_S
+    used, unused = (tmp_path / name for name in ("used", "unused"))
+    url_used = mapview.publish_geojson('{"a":1}', used, "/x")
+    url_unused = mapview.publish_geojson('{"b":2}', unused, "/x")
+    files = [next(used.iterdir()), next(unused.iterdir())]
+    (unused / "left.123.tmp").write_text("partial")  # a write cut short
+    old = time.time() - week - 60
+    for path in [*files, unused / "left.123.tmp"]:
+        os.utime(path, (old, old))
+    assert mapview.publish_geojson('{"a":1}', used, "/x") == url_used  # reused: marked as used
+    assert mapview.prune_published(used) == 0 and files[0].is_file()
+    assert mapview.prune_published(unused) == 2 and not any(unused.iterdir())
+    # the next run that needs a pruned file writes it again under the same URL
+    assert mapview.publish_geojson('{"b":2}', unused, "/x") == url_unused
+    assert files[1].read_text(encoding="utf-8") == '{"b":2}'
+    assert mapview.prune_published(tmp_path / "absent") == 0
 
 
 def test_published_layer_is_fetched_by_url_and_content_addressed(tmp_path):
