@@ -38,7 +38,7 @@ FID_MARK = "\u241f"
 #: Douglas-Peucker tolerance in metres: below a pixel up to zoom 16 at Paris' latitude.
 SIMPLIFY_M = 1.5
 COORD_DECIMALS = 5
-FAMILIES = ("boundaries", "flood", "heat", "facilities")
+FAMILIES = ("boundaries", "flood", "heat", "facilities", "participation")
 #: Where the layers' light GeoJSON is published for the browser (generated, git-ignored).
 MAP_DATA_DIR = STATIC_DIR / "map"
 MAP_DATA_URL = f"{STATIC_URL}/map"
@@ -147,6 +147,8 @@ _LAYER_LIST = (
     LayerDef("ehpad", "facilities", "#b2182b", fill=0.9, radius=6, filter_types=True),
     LayerDef("equipements_2014", "facilities", "#878787", fill=0.7, radius=3.5,
              filter_types=True),
+    # approved workshop proposals, read from the proposals database (geo.proposal_layer)
+    LayerDef("proposals", "participation", "#ff7f00", fill=0.9, radius=7),
 )
 #: The map's layers, by id, in drawing order (polygons below points).
 LAYERS: dict[str, LayerDef] = {layer.id: layer for layer in _LAYER_LIST}

@@ -313,6 +313,16 @@ class ProposalStore:
                        "AND id > ? ORDER BY id LIMIT ?", (workshop, after_id, limit)).fetchall()
         return [Proposal(*row) for row in rows]
 
+    def public(self, limit: int = 5000) -> list[tuple[Proposal, int]]:
+        """What the public map shows: the approved proposals of every workshop (the moderators'
+        decision), oldest first, each with the number of duplicates merged into it."""
+        with self._transaction(write=False) as run:
+            rows = run(f"{_SELECT} WHERE status = 'approved' ORDER BY id LIMIT ?",
+                       (limit,)).fetchall()
+            merged = dict(run("SELECT merged_into, COUNT(*) FROM proposals WHERE status = 'merged' "
+                              "GROUP BY merged_into").fetchall())
+        return [(Proposal(*row), merged.get(row[0], 0)) for row in rows]
+
     def by_submission(self, submission_id: str) -> Proposal | None:
         with self._transaction(write=False) as run:
             row = run(f"{_SELECT} WHERE submission_id = ?", (submission_id,)).fetchone()

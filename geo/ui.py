@@ -113,10 +113,72 @@ def _map_layer_json(build: str, layer_id: str, lang: str, types: tuple[str, ...]
 def map_layer_url(layer_id: str, types: tuple[str, ...] | None = None,
                   quartier: str | None = None) -> str:
     """URL of the light GeoJSON of one map layer for a filter (built once per build id + layer +
-    filter, published under ``static/``; re-published if the file went away)."""
-    from geo.mapview import publish_geojson
+    filter, published under ``static/``; re-published if the file went away). The proposals
+    layer follows the database (``proposal_layer``)."""
+    from geo import mapview
 
-    return publish_geojson(_map_layer_json(build_id(), layer_id, lang(), types, quartier))
+    if layer_id == PROPOSALS:
+        frame = mapview.select(proposal_layer()[0], mapview.LAYERS[layer_id], types, quartier)
+        return mapview.publish_geojson(mapview.layer_geojson(frame, mapview.LAYERS[layer_id]))
+    return mapview.publish_geojson(_map_layer_json(build_id(), layer_id, lang(), types, quartier))
+
+
+PROPOSALS = "proposals"
+
+
+def map_layers_info() -> dict[str, dict]:
+    """Every layer the map can draw: the build's, the analyses' and the approved proposals',
+    id → manifest-like entry (titles, status)."""
+    from geo.proposal_layer import LAYER_INFO
+
+    return {**manifest()["layers"], **analysis_map_layers(), PROPOSALS: LAYER_INFO}
+
+
+@st.cache_data(show_spinner=False, ttl=20, max_entries=8)
+def _proposal_layer(build: str, lang: str) -> tuple[gpd.GeoDataFrame, str]:
+    from geo.proposal_layer import proposals_frame
+
+    try:
+        approved, error = proposal_store().public(), ""
+    except ResilienceError as exc:
+        approved, error = [], str(exc)
+    return proposals_frame(approved, _layer(build, "quartiers"), lang), error
+
+
+def proposal_layer() -> tuple[gpd.GeoDataFrame, str]:
+    """(approved proposals as a map layer, "" or why the database could not be read); read at
+    most every 20 s per language, so a newly approved proposal shows within that delay."""
+    return _proposal_layer(build_id(), lang())
+
+
+def map_frame(layer_id: str) -> gpd.GeoDataFrame:
+    """The features of any map layer (built, computed by the analyses, or proposals)."""
+    if layer_id == PROPOSALS:
+        return proposal_layer()[0]
+    if layer_id in analysis_map_layers():
+        return _analysis_map_layer(build_id(), layer_id)
+    return layer(layer_id)
+
+
+def map_details(fid: str, quartier_names: dict[str, str]):
+    """What the map's details panel shows for ``fid`` (``geo.mapdetails.Details``): a built
+    layer's feature or an approved proposal; ``None`` for anything else or a stale fid."""
+    from geo.mapdetails import feature_details, layer_of
+    from geo.proposal_layer import proposal_details
+    from geo.scenarios import catalogue_actions
+
+    layer_id = layer_of(fid)
+    if layer_id in manifest()["layers"]:
+        return feature_details(layer(layer_id), fid, registry().layer(layer_id), manifest(), lang())
+    if layer_id != PROPOSALS:
+        return None
+    try:
+        workshops = {w.slug: w for w in proposal_store().workshops()}
+    except ResilienceError:
+        workshops = {}
+    places = {key: place.label for key, place in proposal_rules().places.items()}
+    return proposal_details(proposal_layer()[0], fid, workshops, catalogue_actions(), places,
+                            quartier_names, lang())
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -364,6 +426,8 @@ def layer_actions_panel(layer_ids) -> None:
 def feature_actions_panel(fid: str) -> None:
     """In the map's details panel: the actions linked to one feature, their status, and why."""
     layer_id = fid.split(":", 1)[0]
+    if layer_id not in manifest()["layers"]:  # e.g. a proposal: it names its action itself
+        return
     frame = layer(layer_id)
     hit = frame[frame["fid"] == fid]
     if hit.empty:

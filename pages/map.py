@@ -15,7 +15,7 @@ from geo.errors import ResilienceError
 MAP_HEIGHT = 680
 lang = ui.lang()
 manifest = ui.require_build()
-info = {**manifest["layers"], **ui.analysis_map_layers()}
+info = ui.map_layers_info()
 available = [layer_id for layer_id in mapview.LAYERS if layer_id in info]
 study = ui.layer("arrondissements")
 study = study[study["source_id"] == manifest["study_area"]["insee"]]
@@ -128,6 +128,8 @@ def side_panel(state: mapstate.MapState) -> None:
         st.metric(ui.t("map.flood_distance"), f"{ui.num(figures.distance_m)} m")
         st.caption(ui.t("map.flood_nearest", area=ui.escape_md(area), zone=ui.escape_md(figures.nearest_zone),
                         quartier=ui.escape_md(figures.nearest_quartier), n=figures.sectors))
+    if ui.PROPOSALS in state.layers and ui.proposal_layer()[1]:
+        st.warning(ui.t("map.proposals_unavailable", reason=ui.escape_md(ui.proposal_layer()[1])))
     entries = mapview.legend(state.layers, {lid: title(lid, tagged=False) for lid in state.layers},
                              {lid: info[lid]["status"] for lid in state.layers}, lang,
                              {lid: ui.layer_kinds(lid) for lid in state.layers
@@ -168,8 +170,8 @@ try:
     if state.quartier:
         outline = quartiers[quartiers["source_id"] == state.quartier]
         groups.append(mapview.highlight_group(mapview.highlight_geojson(outline), "quartier"))
-    if state.sel and mapdetails.layer_of(state.sel) in manifest["layers"]:
-        hit = ui.layer(mapdetails.layer_of(state.sel))
+    if state.sel and mapdetails.layer_of(state.sel) in info:
+        hit = ui.map_frame(mapdetails.layer_of(state.sel))
         hit = hit[hit["fid"] == state.sel]
         groups.append(mapview.highlight_group(mapview.highlight_geojson(hit) if len(hit) else None))
     map_col, panel_col = st.columns([3, 1.15])
@@ -199,11 +201,7 @@ try:
     # the page, this time with the controls and panels (the map stays mounted).
     if not st.session_state.setdefault("map.first_run", True):
         sidebar()
-        selected = None
-        if state.sel and mapdetails.layer_of(state.sel) in manifest["layers"]:
-            selected = mapdetails.feature_details(
-                ui.layer(mapdetails.layer_of(state.sel)), state.sel,
-                ui.registry().layer(mapdetails.layer_of(state.sel)), manifest, lang)
+        selected = ui.map_details(state.sel, quartier_names) if state.sel else None
         with panel_col:
             details_panel(selected)
             if selected is not None:

@@ -16,6 +16,7 @@ from geo.assets import STATIC_DIR, STATIC_URL
 from geo.store import load_layer, load_manifest
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "map.py")
+XSS = "<img src=x onerror=alert(1)>"
 
 
 class FakeFolium:
@@ -274,3 +275,71 @@ def test_search_finds_saint_blaise_and_selects_it(app):
     assert app.query_params["sel"] == fid
     assert "conseils_quartier" in app.fake.layers()
     assert "SAINT" in texts(app)
+
+
+@pytest.fixture
+def proposals_db(tmp_path, monkeypatch, real_build):
+    """A proposals database with one workshop, one approved and one hidden proposal, both in
+    Belleville (the representative point of the built quartier)."""
+    from geo import ui
+    from geo.proposal_store import ProposalStore, RateLimit, open_sqlite
+    from geo.proposals import Submission, Workshop
+
+    path = tmp_path / "proposals.sqlite3"
+    monkeypatch.setenv("RESILIENCE_PROPOSALS_SQLITE", str(path))
+    monkeypatch.delenv("RESILIENCE_PROPOSALS_DATABASE_URL", raising=False)
+    ui._proposal_layer.clear()  # read at most every 20 s: not another test's database
+    store = open_sqlite(path, RateLimit(100, 60))
+    workshop = store.create_workshop(Workshop("saint-blaise-2026-11-26", "Atelier <b>Saint-Blaise</b>",
+                                              "2026-11-26"))
+    quartiers = load_layer("quartiers")
+    point = quartiers[quartiers["source_id"] == "7512001"].geometry.iloc[0].representative_point()
+
+    def submit(n: int, text: str):
+        return store.submit(Submission(f"sub-{n}", workshop.slug, "client-a", "cool_place", text,
+                                       lon=point.x, lat=point.y, hazard="heat")).proposal
+
+    approved = submit(1, "Des bancs à l'ombre " + XSS)
+    hidden = submit(2, "Spam")
+    mod = ProposalStore.login("pw", "pw")
+    store.set_status(mod, [approved.id], "approved")
+    store.set_status(mod, [hidden.id], "hidden")
+    yield approved
+    ui._proposal_layer.clear()
+
+
+def test_approved_proposals_are_a_layer_with_details(app, proposals_db):
+    app.query_params["layers"] = "quartiers,proposals"
+    app.run()
+    assert not app.exception and not app.warning
+    features = app.fake.layers()["proposals"]["features"]
+    assert [f["properties"]["f"] for f in features] == [f"proposals:{proposals_db.id}"]  # not the hidden one
+    assert XSS not in json.dumps(features) and "&lt;img" in features[0]["properties"]["k"]
+    legend = " ".join(h.value for h in app.at.get("html"))
+    assert "contributions d&#x27;habitants" in legend or "contributions d'habitants" in legend
+    app.fake.returns = {"last_object_clicked_tooltip": f"Lieu frais{mapview.FID_MARK}proposals:{proposals_db.id}",
+                        "last_object_clicked_count": 1}
+    app.run()
+    assert not app.exception
+    text = texts(app)
+    assert "Des bancs à l'ombre" in text.replace("\\", "") and "<img" not in text
+    assert "Atelier &lt;b&gt;Saint\\-Blaise&lt;/b&gt; \\(2026\\-11\\-26\\)" in text
+    assert "Belleville" in text and "non officielle" in text.replace("\\", "")
+    # the quartier filter applies to proposals too
+    app.query_params["quartier"] = "7512002"
+    app.run()
+    assert app.fake.layers()["proposals"]["features"] == []
+
+
+def test_unreadable_proposals_database_leaves_the_map_working(app, real_build, monkeypatch):
+    from geo import ui
+
+    monkeypatch.setenv("RESILIENCE_PROPOSALS_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    ui._proposal_layer.clear()
+    app.query_params["layers"] = "quartiers,proposals"
+    app.run()
+    ui._proposal_layer.clear()
+    assert not app.exception
+    assert app.fake.layers()["proposals"]["features"] == []
+    assert len(app.fake.layers()["quartiers"]["features"]) == len(load_layer("quartiers"))
+    assert "ne peuvent pas être lues" in app.warning[0].value

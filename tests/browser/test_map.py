@@ -14,7 +14,7 @@ import pytest
 from geo.i18n import t
 from geo.mapview import HIGHLIGHTS
 from geo.store import load_layer
-from tests.browser.leaflet_probe import COUNT_JS, FRAME
+from tests.browser.leaflet_probe import click_feature, map_frame, wait_counts
 from tests.conftest import ARTIFACTS, ROOT, AppServer
 
 pytestmark = pytest.mark.browser
@@ -24,42 +24,9 @@ TIMEOUT = 90_000
 
 
 
-def map_frame(page):
-    page.wait_for_selector(FRAME, timeout=TIMEOUT)
-    handle = page.query_selector(FRAME)
-    frame = handle.content_frame()
-    frame.wait_for_function("() => window.map && window.feature_group && "
-                            "window.feature_group.length > 0", timeout=TIMEOUT)
-    return frame
-
-
-def wait_counts(frame, predicate: str) -> dict:
-    """Wait until the drawn counts satisfy ``predicate`` (JS on ``c``), return them."""
-    frame.wait_for_function(f"() => {{ const c = ({COUNT_JS})(); return {predicate}; }}",
-                            timeout=TIMEOUT)
-    return frame.evaluate(COUNT_JS)
-
-
 def params(page) -> dict[str, str]:
     return {key: values[-1] for key, values in parse_qs(urlparse(page.url).query,
                                                         keep_blank_values=True).items()}
-
-
-def click_feature(page, frame, fid: str) -> None:
-    """Click the drawn feature ``fid`` where Leaflet put it on screen."""
-    point = frame.evaluate("""(fid) => {
-        let found = null;
-        window.map.eachLayer(l => {
-            if (l.feature && l.feature.properties.f === fid && l.getLatLng) { found = l; }
-        });
-        window.map.setView(found.getLatLng(), 17, {animate: false});
-        const p = window.map.latLngToContainerPoint(found.getLatLng());
-        const r = window.map.getContainer().getBoundingClientRect();
-        return {x: p.x + r.left, y: p.y + r.top};
-    }""", fid)
-    box = page.query_selector(FRAME).bounding_box()
-    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
 
 
 def details_text(page) -> str:

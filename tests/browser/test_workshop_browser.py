@@ -9,8 +9,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from geo.proposal_store import RateLimit, open_sqlite
+from geo.proposal_store import ProposalStore, RateLimit, open_sqlite
 from geo.proposals import Workshop
+from tests.browser.leaflet_probe import click_feature, map_frame, wait_counts
 from tests.conftest import ARTIFACTS, AppServer
 
 pytestmark = pytest.mark.browser
@@ -89,3 +90,30 @@ def test_screen_qr_phone_and_live_proposal(workshop_server, browser):
     shot(room, "workshop-1920x1080-live.png")
     phone_context.close()
     screen.close()
+
+    # once approved by a moderator, it is on the public map (without the first name), and a
+    # click on it says what it is, which workshop it comes from and that it is not official
+    store = open_sqlite(path)
+    store.set_status(ProposalStore.login("pw", "pw"), [stored.id], "approved")
+    office = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR")
+    page = office.new_page()
+    page.goto(f"{server.url}/?layers=quartiers,proposals")
+    map_ = map_frame(page)
+    assert wait_counts(map_, "(c.proposals || 0) > 0")["proposals"] == 1
+    fid = f"proposals:{stored.id}"
+    tooltip = map_.evaluate("""(fid) => { let t = null; window.map.eachLayer(l => {
+        if (l.feature && l.feature.properties.f === fid) { t = l.getTooltip().getContent(); } });
+        return t; }""", fid)
+    assert "&lt;b&gt;Saint-Blaise&lt;/b&gt;" in tooltip and "Awa" not in tooltip
+    click_feature(page, map_, fid)
+    page.wait_for_function("(fid) => new URLSearchParams(location.search).get('sel') === fid",
+                           arg=fid, timeout=60_000)
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text(message).first.wait_for(timeout=60_000)
+    assert main.locator("b", has_text="Saint-Blaise").count() == 0
+    main.locator("[data-testid='stExpander'] summary", has_text="Source").first.click()
+    main.get_by_text(WORKSHOP.name).wait_for(timeout=30_000)
+    text = main.inner_text()
+    assert WORKSHOP.name in text and "non officielle" in text and "Awa" not in text
+    shot(page, "map-proposal-details-1400x900.png")
+    office.close()

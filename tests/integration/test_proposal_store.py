@@ -229,7 +229,7 @@ def test_participants_have_no_way_to_change_a_proposal():
     moderating = {"set_status", "merge", "approved", "all_proposals"}
     assert public - moderating == {"login", "migrate", "schema_version", "create_workshop",
                                    "workshop", "workshops", "submit", "visible",
-                                   "by_submission", "close"}
+                                   "by_submission", "public", "close"}
 
 
 def test_approve_hide_merge_and_export(backend):
@@ -269,6 +269,10 @@ def test_approve_hide_merge_and_export(backend):
 
     approved = store.approved(mod, WORKSHOP.slug)
     assert [(p.id, n) for p, n in approved] == [(a.id, 0), (b.id, 2), (placed.id, 0)]
+    # the public map: approved proposals of every workshop, no moderator needed
+    assert [(p.id, n) for p, n in store.public()] == [(a.id, 0), (b.id, 2), (placed.id, 0)]
+    store.set_status(mod, [x.id], "approved")
+    assert [p.id for p, _ in store.public()] == [a.id, b.id, placed.id, x.id]
     names = {"sports:42": "Gymnase <Vignoles>"}
 
     geojson = json.loads(to_geojson(WORKSHOP, approved, names))
