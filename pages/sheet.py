@@ -9,7 +9,6 @@ from geo import sheets, ui
 from geo.analysis import method_text
 from geo.errors import CatalogueError, ResilienceError
 from geo.provenance import provenance_line
-from geo.text import markdown_table
 
 # Printing gives the sheet alone: no sidebar, header, toolbar, pickers or buttons.
 PRINT_CSS = """<style>
@@ -21,10 +20,6 @@ PRINT_CSS = """<style>
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
 }
 </style>"""
-
-
-def _yes(value: bool) -> str:
-    return ui.t("expo.yes" if value else "expo.no")
 
 
 def _link(**params: str) -> str:
@@ -60,10 +55,6 @@ def _sources(layer_ids: tuple[str, ...], manifest: dict) -> None:
                            for layer_id in layer_ids if layer_id in manifest["layers"]))
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> None:
-    st.markdown(markdown_table(headers, rows))
-
-
 def facility(result, fid: str, manifest: dict) -> None:
     sheet = sheets.facility_sheet(result, fid)
     st.title(ui.escape_md(sheet.name))
@@ -75,15 +66,10 @@ def facility(result, fid: str, manifest: dict) -> None:
     if sheet.old:
         st.warning(ui.t("expo.heat.creche_note"))
     acc = result.settings.access
-    _table([ui.t("expo.sheet.best_min"), ui.t("expo.sheet.within", minutes=f"{acc.target_minutes:g}"),
-            ui.t("expo.sheet.zone_m")],
-           [[f"**{ui.num(sheet.best_min, 1)} min**", f"**{_yes(sheet.within_target)}**",
-             f"**{ui.num(sheet.zone_m)} m**"]])
-
+    figures, nearest = sheets.facility_tables(sheet, acc.target_minutes, ui.lang())
+    st.markdown(figures)
     st.subheader(ui.t("expo.sheet.nearest"))
-    _table([ui.t(f"expo.col.{c}") for c in ("kind", "name", "distance_m", "walk_min", "within", "counted")],
-           [[ui.t(f"expo.kind.{p.kind}"), ui.escape_md(p.name or "—"), ui.num(p.distance_m),
-             ui.num(p.minutes, 1), _yes(p.within), _yes(p.counted)] for p in sheet.nearest])
+    st.markdown(nearest)
     st.caption(method_text(acc, ui.lang()))
 
     st.subheader(ui.t("expo.sheet.flood"))
@@ -129,31 +115,17 @@ def quartier(result, code: str, manifest: dict) -> None:
     st.markdown(_map_link(("arrondissements", "quartiers", "access_gap", "cool_facilities",
                            "cool_green_points", "iris_heat")))
     acc = result.settings.access
-    _table([ui.t("expo.sheet.area_within", minutes=f"{acc.target_minutes:g}"),
-            ui.t("expo.col.facilities_outside"), ui.t("expo.col.population"), ui.t("expo.sheet.zone_m")],
-           [[f"**{f['share_within']:.1%}**", f"**{f['facilities_outside']} / {f['facilities']}**",
-             f"**{ui.num(f.get('population', float('nan')))}**", f"**{ui.num(f['zone_m'])} m**"]])
+    st.markdown(sheets.quartier_figures_table(sheet, acc.target_minutes, ui.lang()))
     st.caption(method_text(acc, ui.lang()))
     st.write(ui.t("expo.sheet.quartier_text", area=f"{f['area_km2']:.2f}",
                   old=ui.num(f.get("population_75_plus", float("nan"))),
                   score=ui.num(f.get("heat_score", float("nan")), 2),
                   high=f"{f.get('high_share', float('nan')):.0%}", gaps=sheet.gap_cells))
 
-    st.subheader(ui.t("expo.sheet.facilities"))
-    fac = sheet.facilities
-    _table([ui.t(f"expo.col.{c}") for c in ("name", "category", "best_min", "within")],
-           [[f"[{ui.escape_md(r.name)}]({_link(fid=r.fid)})", ui.t(f"expo.category.{r.category}"),
-             ui.num(r.best_min, 1), _yes(r.within_target)] for r in fac.itertuples()])
-    if len(sheet.hosts):
-        st.subheader(ui.t("expo.flood.hosts"))
-        _table([ui.t(f"expo.col.{c}") for c in ("name", "category", "zone_m")],
-               [[ui.escape_md(r.name), ui.t(f"expo.category.{r.category}"), ui.num(r.zone_m)]
-                for r in sheet.hosts.itertuples()])
+    for heading, table in sheets.quartier_tables(sheet, ui.lang(), lambda fid: _link(fid=fid)):
+        st.subheader(heading)
+        st.markdown(table)
     if len(sheet.councils):
-        st.subheader(ui.t("expo.heat.councils"))
-        _table([ui.t(f"expo.col.{c}") for c in ("council", "vuln_day", "vuln_night")],
-               [[ui.escape_md(r.name), ui.num(r.vulnj_note, 2), ui.num(r.vulnn_note, 2)]
-                for r in sheet.councils.itertuples()])
         st.caption(ui.t("expo.heat.derived_note"))
     _sources(sheet.layers, manifest)
 
