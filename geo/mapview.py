@@ -373,6 +373,8 @@ def publish_geojson(text: str, directory: Path = MAP_DATA_DIR, url: str = MAP_DA
         if time.time() - _last_prune > _PRUNE_EVERY_S:
             _last_prune = time.time()
             prune_published(directory)
+    except OSError:  # there, but not ours to mark (another user's file): still served as is
+        pass
     return f"{url}/{name}"
 
 

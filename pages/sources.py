@@ -36,6 +36,9 @@ if notes:
     for title, note in notes:
         st.markdown(f"- **{ui.escape_md(title)}** — {ui.escape_md(note)}")
 
+st.subheader(ui.t("sources.participation"))
+st.markdown(ui.t("sources.participation_text"))
+
 st.subheader(ui.t("sources.missing"))
 for title, reason in missing_layers(ui.registry(), lang):
     st.markdown(f"- **{ui.escape_md(title)}** — {ui.escape_md(reason)}")

@@ -37,6 +37,7 @@ def test_sources_page_lists_every_layer_with_its_real_counts(real_build):
     assert "données dérivées" in by_title.loc[manifest["layers"]["iris_heat"]["title_fr"], "status"]
     text = " ".join(m.value for m in at.markdown)
     assert "Emprise de la crue de 1910" in text  # layers not found are said, not drawn
+    assert "contributions d'habitants" in text  # the proposals layer is said not to be official
 
 
 def test_sources_page_in_english(real_build):
