@@ -245,6 +245,23 @@ def read_report(out: Mapping[str, object] | None, last_click: tuple | None,
     return MapReport(new_click, fid_from_tooltip(new_click[0]) if new_click else None, new_view)
 
 
+def impose_view(target: tuple[float, float, int],
+                last: tuple[float, float, float] | None) -> tuple[float, float, float]:
+    """The ``center``/``zoom`` to give ``st_folium`` so that the map moves to ``target``.
+
+    streamlit-folium moves the map only when these differ from the last ones it was given, so
+    the page passes them only for moves the app decides (a quartier, a search hit, a link), never
+    the view the user reported (passing it back, one run late, pulls the map back while the user
+    is still moving it). When the app asks again for the view it asked last (the user has moved
+    away since), a nudge far below a pixel (1e-7 degree, 1e-6 zoom level, which Leaflet snaps to
+    the whole level) makes the values differ.
+    """
+    target = (target[0], target[1], target[2])
+    if last is None or tuple(float(v) for v in last) != tuple(float(v) for v in target):
+        return target
+    return (target[0] + 1e-7, target[1], target[2] + 1e-6)
+
+
 def fid_from_tooltip(text: str | None) -> str | None:
     """The fid carried by a tooltip's text as streamlit-folium returns it (``None`` if absent)."""
     if not text or FID_MARK not in text:
@@ -323,11 +340,24 @@ var {{ this.get_name() }} = L.geoJSON({{ this.inline }}, {
         }
     }
 }).addTo({{ this._parent.get_name() }});
+// One canvas draws every layer and a click goes to the topmost feature under the pointer, so
+// the stacking must follow the layers' order, not the order in which their files arrive
+// (a late polygon layer would otherwise cover the points and take their clicks).
+window.__layerStack = (window.__layerStack || []).concat(
+    [{order: {{ this.order }}, layer: {{ this.get_name() }}}]);
+window.__restack = function () {
+    window.__layerStack = window.__layerStack.filter(function (e) { return e.layer._map; });
+    window.__layerStack.sort(function (a, b) { return a.order - b.order; })
+        .forEach(function (e) { e.layer.bringToFront(); });
+};
 {% if this.url %}
 if (window.__reportGate) { window.__reportGate.start(); }
 fetch({{ this.url }}).then(function (r) { return r.json(); }).then(function (d) {
     {{ this.get_name() }}.addData(d);
+    window.__restack();
 }).finally(function () { if (window.__reportGate) { window.__reportGate.done(); } });
+{% else %}
+window.__restack();
 {% endif %}
 {% endmacro %}
 """)
@@ -344,6 +374,7 @@ fetch({{ this.url }}).then(function (r) { return r.json(); }).then(function (d) 
         self.style = json.dumps(layer.style())
         self.radius = layer.radius or 5
         self.interactive = "true" if layer.interactive else "false"
+        self.order = DRAW_ORDER.get(layer.id, len(DRAW_ORDER))
 
 
 #: A published layer file unused for this long is removed; the next run that needs it writes it
@@ -410,6 +441,11 @@ HIGHLIGHTS = {
                           interactive=False),
     "quartier": LayerDef("quartier", "boundaries", "#7b3294", weight=4, interactive=False),
 }
+
+
+#: Stacking order on the map: the layers in drawing order (polygons below points), then the
+#: highlights on top.
+DRAW_ORDER = {layer_id: index for index, layer_id in enumerate([*LAYERS, *HIGHLIGHTS])}
 
 
 def highlight_group(geojson: str | None, name: str = "highlight") -> folium.FeatureGroup:

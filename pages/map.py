@@ -41,6 +41,8 @@ def adopt(state: mapstate.MapState) -> None:
     st.session_state["map.view"] = (state.lat, state.lon, state.z) if state.has_view else None
     if state.quartier and not state.has_view:  # a link to a quartier opens on it
         st.session_state["map.view"] = quartier_view(state.quartier)
+    st.session_state["map.goto"] = mapview.impose_view(st.session_state["map.view"] or home,
+                                                       st.session_state.get("map.goto"))
 
 
 def quartier_view(code: str) -> tuple[float, float, int]:
@@ -48,7 +50,10 @@ def quartier_view(code: str) -> tuple[float, float, int]:
 
 
 def fly_to(lat: float, lon: float, z: int) -> None:
+    """Move the map (a move the app decides; the user's own moves only update the URL)."""
     st.session_state["map.view"] = (round(lat, 5), round(lon, 5), z)
+    st.session_state["map.goto"] = mapview.impose_view(st.session_state["map.view"],
+                                                       st.session_state.get("map.goto"))
 
 
 def on_quartier() -> None:
@@ -179,8 +184,9 @@ try:
         # the map opens where the session started (a shared view); later views are applied in
         # place through center/zoom, so the map's script, hence its iframe, never changes
         origin = st.session_state.setdefault("map.origin", view)
+        goto = st.session_state["map.goto"]
         out = st_folium(mapview.base_map(origin[:2], origin[2], state.basemap), key="map.folium",
-                        height=MAP_HEIGHT, use_container_width=True, center=view[:2], zoom=view[2],
+                        height=MAP_HEIGHT, use_container_width=True, center=goto[:2], zoom=goto[2],
                         feature_group_to_add=groups,
                         returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count",
                                           "center", "zoom"])
@@ -191,8 +197,8 @@ try:
     if report.fid and report.fid != state.sel:
         st.session_state["map.sel"] = report.fid
         state = replace(state, sel=report.fid)
-    if report.view:
-        fly_to(*report.view)
+    if report.view:  # the user moved the map: the URL follows, the map is left where it is
+        st.session_state["map.view"] = report.view
         state = state.with_view(*report.view)
     save_url(state)
     st.session_state["map.state"] = state

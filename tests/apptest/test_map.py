@@ -343,3 +343,32 @@ def test_unreadable_proposals_database_leaves_the_map_working(app, real_build, m
     assert app.fake.layers()["proposals"]["features"] == []
     assert len(app.fake.layers()["quartiers"]["features"]) == len(load_layer("quartiers"))
     assert "ne peuvent pas être lues" in app.warning[0].value
+
+
+def test_the_users_own_moves_go_to_the_url_not_back_to_the_map(app):
+    """Passing the reported view back to st_folium, one run late, would pull the map back while
+    the user is still moving it: the map is only moved by the app's own decisions."""
+    app.run()
+    imposed = (app.fake.last["center"], app.fake.last["zoom"])
+    app.fake.returns = {"center": {"lat": 48.86512, "lng": 2.40011}, "zoom": 17}  # the user zooms in
+    app.run()
+    assert (app.query_params["lat"], app.query_params["lon"], app.query_params["z"]) == \
+        ("48.86512", "2.40011", "17")
+    app.run()
+    assert (app.fake.last["center"], app.fake.last["zoom"]) == imposed
+    # the app moves the map: a quartier chosen...
+    app.selectbox(key="map.quartier").set_value("7512001").run()
+    quartier = (app.fake.last["center"], app.fake.last["zoom"])
+    assert quartier != imposed
+    # ...the user moves away, then asks for the same quartier again (through a link): the map
+    # is moved there again, by values that differ from the last ones passed by far less than a pixel
+    app.fake.returns = {"center": {"lat": 48.87, "lng": 2.41}, "zoom": 16}
+    app.run()
+    app.query_params.update({"quartier": "7512001"})
+    for key in ("lat", "lon", "z"):
+        app.query_params.pop(key, None)
+    app.fake.returns = {}
+    app.run()
+    again = (app.fake.last["center"], app.fake.last["zoom"])
+    assert again != quartier
+    assert abs(again[0][0] - quartier[0][0]) < 1e-6 and round(again[1]) == quartier[1]

@@ -115,6 +115,36 @@ def test_toggle_click_details_and_shared_url(app_server, page):
     assert params(other)["layers"] == params(page)["layers"]
 
 
+def test_points_stay_clickable_when_a_polygon_layer_arrives_last(app_server, page):
+    """Every layer is drawn on one canvas, where a click goes to the topmost feature: the
+    quartiers' file, held back so it arrives after the fountains', must not cover them."""
+    held = []
+
+    def late_quartiers(route):
+        response = route.fetch()
+        body = response.text()
+        if '"f":"quartiers:' in body:
+            held.append((route, response, body))  # answered once the fountains are drawn
+        else:
+            route.fulfill(response=response, body=body)
+
+    page.route("**/app/static/map/*.json", late_quartiers)
+    page.goto(app_server.url + "/?layers=quartiers,fountains&basemap=none")
+    frame = map_frame(page)
+    wait_counts(frame, "(c.fountains || 0) > 0 && !c.quartiers")
+    assert held, "the quartiers' file was asked for"
+    for route, response, body in held:
+        route.fulfill(response=response, body=body)
+    counts = wait_counts(frame, "(c.quartiers || 0) > 0 && (c.fountains || 0) > 0")
+    assert counts["fountains"] == len(load_layer("fountains"))
+    fountains = load_layer("fountains")
+    target = fountains[fountains["c_ar"] == 20].iloc[5]
+    click_feature(page, frame, target["fid"])
+    page.wait_for_function(
+        "(fid) => new URLSearchParams(location.search).get('sel') === fid", arg=target["fid"],
+        timeout=TIMEOUT)
+
+
 def test_language_switch_on_the_map_keeps_the_map_mounted(app_server, page):
     """The switch comes with the map's controls (after the first picture); using it turns the
     page to English, keeps ``lang=en`` in the URL and leaves the drawn map in place."""

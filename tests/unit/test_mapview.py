@@ -265,3 +265,12 @@ def test_layer_titles_carry_the_status_of_non_official_layers():
     assert mapview.layer_title(entry, "fr") == "Chaleur par IRIS — données dérivées"
     assert mapview.layer_title(entry, "en", tagged=False) == "Heat by IRIS"
     assert mapview.layer_title({**entry, "status": "official"}, "en") == "Heat by IRIS"
+
+
+def test_imposed_view_differs_from_the_last_one_only_when_asked_again():
+    home = (48.86, 2.39, 15)
+    assert mapview.impose_view(home, None) == home
+    assert mapview.impose_view((48.87, 2.4, 16), home) == (48.87, 2.4, 16)
+    nudged = mapview.impose_view(home, home)
+    assert nudged != home and abs(nudged[0] - home[0]) < 1e-6 and round(nudged[2]) == 15
+    assert mapview.impose_view(home, nudged) == home  # and back, so it never drifts
