@@ -67,7 +67,9 @@ def test_toggle_click_details_and_shared_url(app_server, page):
     assert "fountains" not in counts
     page.get_by_text("Fontaines à boire", exact=True).click()
     fountains = load_layer("fountains")
-    counts = wait_counts(frame, "(c.fountains || 0) > 0")
+    # a toggle re-adds every layer (each from its cached file): wait for the three
+    every_layer = "(c.fountains || 0) > 0 && (c.quartiers || 0) > 0 && (c.arrondissements || 0) > 0"
+    counts = wait_counts(frame, every_layer)
     assert counts["fountains"] == len(fountains)
     page.wait_for_function("() => location.search.includes('fountains')", timeout=TIMEOUT)
 
@@ -106,7 +108,7 @@ def test_toggle_click_details_and_shared_url(app_server, page):
     other = page.context.new_page()
     other.goto(shared)
     frame2 = map_frame(other)
-    counts2 = wait_counts(frame2, "(c.fountains || 0) > 0")
+    counts2 = wait_counts(frame2, every_layer)
     assert counts2 == counts
     other.wait_for_selector(f"text={target['address']}", timeout=TIMEOUT)
     view2 = frame2.evaluate("() => [map.getCenter().lat, map.getCenter().lng, map.getZoom()]")
