@@ -3,6 +3,7 @@ gathered from an :class:`geo.analysis.Analysis`, with the layers each comes from
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -211,7 +212,8 @@ def quartier_figures_table(sheet: QuartierSheet, target_minutes: float, lang: st
           f"**{number(f['zone_m'], lang)} m**"]])
 
 
-def quartier_tables(sheet: QuartierSheet, lang: str, sheet_link) -> list[tuple[str, str]]:
+def quartier_tables(sheet: QuartierSheet, lang: str,
+                    sheet_link: Callable[[str], str]) -> list[tuple[str, str]]:
     """The quartier sheet's lists as (heading, markdown table): its facilities (each linked to
     its own sheet by ``sheet_link(fid)``), the flood host sites and the conseils de quartier's
     heat vulnerability, the last two only when there are some."""

@@ -5,6 +5,8 @@ Domain modules never import Streamlit; pages call these helpers at their boundar
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import geopandas as gpd
 import streamlit as st
 
@@ -14,6 +16,9 @@ from geo.i18n import DEFAULT_LANG, LANGS, normalise_lang, number
 from geo.i18n import t as translate
 from geo.registry import Registry, load_registry
 from geo.text import escape_md
+
+if TYPE_CHECKING:
+    from geo.mapdetails import Details
 
 LANG_KEY = "app.lang"
 
@@ -160,7 +165,7 @@ def map_frame(layer_id: str) -> gpd.GeoDataFrame:
     return layer(layer_id)
 
 
-def map_details(fid: str, quartier_names: dict[str, str]):
+def map_details(fid: str, quartier_names: dict[str, str]) -> Details | None:
     """What the map's details panel shows for ``fid`` (``geo.mapdetails.Details``): a built
     layer's feature or an approved proposal; ``None`` for anything else or a stale fid."""
     from geo.mapdetails import feature_details, layer_of
