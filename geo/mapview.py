@@ -256,7 +256,6 @@ def impose_view(target: tuple[float, float, int],
     away since), a nudge far below a pixel (1e-7 degree, 1e-6 zoom level, which Leaflet snaps to
     the whole level) makes the values differ.
     """
-    target = (target[0], target[1], target[2])
     if last is None or tuple(float(v) for v in last) != tuple(float(v) for v in target):
         return target
     return (target[0] + 1e-7, target[1], target[2] + 1e-6)

@@ -24,27 +24,35 @@ LAYER_INFO = {"title_fr": "Propositions des ateliers (validées)",
 #: Characters of a proposal's text shown in its tooltip (the details show it whole).
 TOOLTIP_TEXT_MAX = 90
 COLUMNS = ("fid", "name", "kind", "text", "category", "hazard", "action_id", "place", "workshop",
-           "created_at", "duplicates_merged", "quartier")
+           "workshop_label", "created_at", "duplicates_merged", "quartier")
 
 
 def proposals_frame(approved: Sequence[tuple[Proposal, int]], quartiers: gpd.GeoDataFrame,
+                    workshops: Mapping[str, Workshop] | None = None,
                     lang: str = "fr") -> gpd.GeoDataFrame:
     """The approved proposals with the map's columns (EPSG:4326 points): ``fid``
     ``proposals:<id>``, ``name`` the category label, ``kind`` the text shortened for the tooltip,
-    ``quartier`` the code of the administrative quartier the point falls in (empty outside).
+    ``workshop_label`` the workshop's name and date, ``quartier`` the code of the administrative
+    quartier the point falls in (empty outside).
 
     ``approved``: (proposal, number of duplicates merged into it), as the store gives them;
-    ``quartiers``: the built quartiers layer (``source_id``, EPSG:4326).
+    ``quartiers``: the built quartiers layer (``source_id``, EPSG:4326); ``workshops``: by slug
+    (a workshop not given is named by its slug).
     """
+    workshops = workshops or {}
     rows = []
     for proposal, merged in approved:
+        workshop = workshops.get(proposal.workshop)
         text = proposal.text.strip()
         short = text if len(text) <= TOOLTIP_TEXT_MAX else text[:TOOLTIP_TEXT_MAX - 1] + "…"
         rows.append({"fid": f"{LAYER_ID}:{proposal.id}",
                      "name": t(f"proposals.category.{proposal.category}", lang), "kind": short,
                      "text": text, "category": proposal.category, "hazard": proposal.hazard or "",
                      "action_id": proposal.action_id or "", "place": proposal.place or "",
-                     "workshop": proposal.workshop, "created_at": proposal.created_at,
+                     "workshop": proposal.workshop,
+                     "workshop_label": f"{workshop.name} ({workshop.date})" if workshop
+                     else proposal.workshop,
+                     "created_at": proposal.created_at,
                      "duplicates_merged": merged,
                      "geometry": Point(proposal.lon, proposal.lat)})
     frame = gpd.GeoDataFrame(rows, columns=[*COLUMNS[:-1], "geometry"], geometry="geometry",
@@ -58,9 +66,9 @@ def proposals_frame(approved: Sequence[tuple[Proposal, int]], quartiers: gpd.Geo
     return frame
 
 
-def proposal_details(frame: gpd.GeoDataFrame, fid: str, workshops: Mapping[str, Workshop],
-                     actions: Mapping[str, Mapping[str, str]], place_names: Mapping[str, str],
-                     quartier_names: Mapping[str, str], lang: str) -> Details | None:
+def proposal_details(frame: gpd.GeoDataFrame, fid: str, actions: Mapping[str, Mapping[str, str]],
+                     place_names: Mapping[str, str], quartier_names: Mapping[str, str],
+                     lang: str) -> Details | None:
     """What a click on a proposal shows: its category, whole text, hazard, the action it names,
     place, quartier, workshop and dates; its provenance is the workshop. ``None`` if ``frame``
     holds no such proposal (hidden since, or a stale link). Values are plain text."""
@@ -68,7 +76,6 @@ def proposal_details(frame: gpd.GeoDataFrame, fid: str, workshops: Mapping[str, 
     if rows.empty:
         return None
     row = rows.iloc[0]
-    workshop = workshops.get(row["workshop"])
     action = actions.get(row["action_id"], {}).get(lang, row["action_id"])
 
     def field(key: str) -> str:
@@ -84,8 +91,7 @@ def proposal_details(frame: gpd.GeoDataFrame, fid: str, workshops: Mapping[str, 
         (field("duplicates"), str(row["duplicates_merged"]) if row["duplicates_merged"] else ""),
         (field("created_at"), str(row["created_at"])[:10]),
     ]
-    workshop_label = f"{workshop.name} ({workshop.date})" if workshop else row["workshop"]
-    provenance = ((field("source"), field("source_text")), (field("workshop"), workshop_label),
+    provenance = ((field("source"), field("source_text")), (field("workshop"), row["workshop_label"]),
                   (t("sources.col_status", lang), t("status.participatory", lang)))
     return Details(fid=fid, layer_id=LAYER_ID,
                    layer_title=LAYER_INFO["title_en" if lang == "en" else "title_fr"],

@@ -14,6 +14,8 @@ from geo import store
 from geo.errors import BuildMissingError, ResilienceError
 from geo.i18n import DEFAULT_LANG, LANGS, normalise_lang, number
 from geo.i18n import t as translate
+from geo.proposal_layer import LAYER_ID as PROPOSALS
+from geo.proposal_layer import LAYER_INFO as PROPOSALS_INFO
 from geo.registry import Registry, load_registry
 from geo.text import escape_md
 
@@ -109,10 +111,15 @@ def _map_layer_json(build: str, layer_id: str, lang: str, types: tuple[str, ...]
     from geo import mapview
 
     spec = mapview.LAYERS[layer_id]
-    source = _analysis_map_layer(build, layer_id) if layer_id in analysis_map_layers() else _layer(
-        build, layer_id)
-    frame = mapview.select(source, spec, types, quartier)
+    frame = mapview.select(_built_map_frame(build, layer_id), spec, types, quartier)
     return mapview.layer_geojson(frame, spec, lang)
+
+
+def _built_map_frame(build: str, layer_id: str) -> gpd.GeoDataFrame:
+    """A map layer of the build: a built layer or one computed by the analyses."""
+    if layer_id in analysis_map_layers():
+        return _analysis_map_layer(build, layer_id)
+    return _layer(build, layer_id)
 
 
 def map_layer_url(layer_id: str, types: tuple[str, ...] | None = None,
@@ -128,15 +135,10 @@ def map_layer_url(layer_id: str, types: tuple[str, ...] | None = None,
     return mapview.publish_geojson(_map_layer_json(build_id(), layer_id, lang(), types, quartier))
 
 
-PROPOSALS = "proposals"
-
-
 def map_layers_info() -> dict[str, dict]:
     """Every layer the map can draw: the build's, the analyses' and the approved proposals',
     id → manifest-like entry (titles, status)."""
-    from geo.proposal_layer import LAYER_INFO
-
-    return {**manifest()["layers"], **analysis_map_layers(), PROPOSALS: LAYER_INFO}
+    return {**manifest()["layers"], **analysis_map_layers(), PROPOSALS: PROPOSALS_INFO}
 
 
 @st.cache_data(show_spinner=False, ttl=20, max_entries=8)
@@ -144,10 +146,11 @@ def _proposal_layer(build: str, lang: str) -> tuple[gpd.GeoDataFrame, str]:
     from geo.proposal_layer import proposals_frame
 
     try:
-        approved, error = proposal_store().public(), ""
+        store = proposal_store()
+        approved, workshops, error = store.public(), {w.slug: w for w in store.workshops()}, ""
     except ResilienceError as exc:
-        approved, error = [], str(exc)
-    return proposals_frame(approved, _layer(build, "quartiers"), lang), error
+        approved, workshops, error = [], {}, str(exc)
+    return proposals_frame(approved, _layer(build, "quartiers"), workshops, lang), error
 
 
 def proposal_layer() -> tuple[gpd.GeoDataFrame, str]:
@@ -160,9 +163,7 @@ def map_frame(layer_id: str) -> gpd.GeoDataFrame:
     """The features of any map layer (built, computed by the analyses, or proposals)."""
     if layer_id == PROPOSALS:
         return proposal_layer()[0]
-    if layer_id in analysis_map_layers():
-        return _analysis_map_layer(build_id(), layer_id)
-    return layer(layer_id)
+    return _built_map_frame(build_id(), layer_id)
 
 
 def map_details(fid: str, quartier_names: dict[str, str]) -> Details | None:
@@ -170,20 +171,15 @@ def map_details(fid: str, quartier_names: dict[str, str]) -> Details | None:
     layer's feature or an approved proposal; ``None`` for anything else or a stale fid."""
     from geo.mapdetails import feature_details, layer_of
     from geo.proposal_layer import proposal_details
-    from geo.scenarios import catalogue_actions
 
     layer_id = layer_of(fid)
     if layer_id in manifest()["layers"]:
         return feature_details(layer(layer_id), fid, registry().layer(layer_id), manifest(), lang())
     if layer_id != PROPOSALS:
         return None
-    try:
-        workshops = {w.slug: w for w in proposal_store().workshops()}
-    except ResilienceError:
-        workshops = {}
     places = {key: place.label for key, place in proposal_rules().places.items()}
-    return proposal_details(proposal_layer()[0], fid, workshops, catalogue_actions(), places,
-                            quartier_names, lang())
+    return proposal_details(proposal_layer()[0], fid, action_titles(), places, quartier_names,
+                            lang())
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -327,11 +323,20 @@ def proposal_rules():
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
+def action_titles() -> dict[str, dict[str, str]]:
+    """Ids and titles of the catalogue's actions (``geo.scenarios.catalogue_actions``), read
+    once per process."""
+    from geo.scenarios import catalogue_actions
+
+    return catalogue_actions()
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
 def _scenarios():
     from geo.mapview import LAYERS
-    from geo.scenarios import catalogue_actions, load_scenarios
+    from geo.scenarios import load_scenarios
 
-    actions = catalogue_actions()
+    actions = action_titles()
     return load_scenarios(LAYERS, actions or None), actions
 
 

@@ -133,8 +133,9 @@ def side_panel(state: mapstate.MapState) -> None:
         st.metric(ui.t("map.flood_distance"), f"{ui.num(figures.distance_m)} m")
         st.caption(ui.t("map.flood_nearest", area=ui.escape_md(area), zone=ui.escape_md(figures.nearest_zone),
                         quartier=ui.escape_md(figures.nearest_quartier), n=figures.sectors))
-    if ui.PROPOSALS in state.layers and ui.proposal_layer()[1]:
-        st.warning(ui.t("map.proposals_unavailable", reason=ui.escape_md(ui.proposal_layer()[1])))
+    unreadable = ui.proposal_layer()[1] if ui.PROPOSALS in state.layers else ""
+    if unreadable:
+        st.warning(ui.t("map.proposals_unavailable", reason=ui.escape_md(unreadable)))
     entries = mapview.legend(state.layers, {lid: title(lid, tagged=False) for lid in state.layers},
                              {lid: info[lid]["status"] for lid in state.layers}, lang,
                              {lid: ui.layer_kinds(lid) for lid in state.layers

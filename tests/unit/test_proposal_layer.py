@@ -53,9 +53,9 @@ def test_proposal_tooltip_escapes_what_residents_typed():
 
 def test_proposal_details_name_the_workshop_the_action_and_the_status():
     frame = proposals_frame([(proposal(7, 2.385, 48.865, XSS, action_id="P50-01",
-                                       place="sports:42"), 3)], QUARTIERS, "en")
+                                       place="sports:42"), 3)], QUARTIERS, WORKSHOPS, "en")
     actions = {"P50-01": {"fr": "Îlots de fraîcheur", "en": "Cool islands"}}
-    details = proposal_details(frame, "proposals:7", WORKSHOPS, actions, {"sports:42": "Gymnase"},
+    details = proposal_details(frame, "proposals:7", actions, {"sports:42": "Gymnase"},
                                {"7512001": "Belleville"}, "en")
     values = dict(details.attributes)
     assert values["Proposal"] == XSS  # plain text here, escaped where rendered
@@ -65,4 +65,4 @@ def test_proposal_details_name_the_workshop_the_action_and_the_status():
     assert values["Submitted on"] == "2026-11-26"
     assert dict(details.provenance)["Workshop"] == "Vers un quartier résilient (2026-11-26)"
     assert details.status == "participatory" and "not official" in details.note
-    assert proposal_details(frame, "proposals:8", WORKSHOPS, actions, {}, {}, "en") is None
+    assert proposal_details(frame, "proposals:8", actions, {}, {}, "en") is None
