@@ -32,7 +32,7 @@ system:
 	@bash .ci/system-packages
 
 assets: setup
-	$(PY) -m geo.assets
+	$(PY) -m geo.map.assets
 
 # The data build: from the local mirror of official exports when it exists, else online.
 data: setup

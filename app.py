@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from geo import ui
+from geo.ui import base as ui
 
 # A `pages/` folder beside the entry point switches Streamlit to its older automatic multipage
 # mode, in which a URL such as /sources runs pages/sources.py alone, without this frame. The pages
@@ -16,18 +16,21 @@ PagesManager.uses_pages_directory = False
 # which breaks the offline rule; an emoji favicon is drawn by the browser from a data: URL.
 st.set_page_config(page_title="Résilience Paris 20e", page_icon="🗺️", layout="wide")
 
-pages = [
-    st.Page("pages/map.py", title=ui.t("nav.map"), icon=":material/map:", url_path="carte", default=True),
-    st.Page("pages/flood.py", title=ui.t("expo.nav.flood"), icon=":material/flood:", url_path="inondation"),
-    st.Page("pages/heat.py", title=ui.t("expo.nav.heat"), icon=":material/thermostat:", url_path="chaleur"),
-    st.Page("pages/sheet.py", title=ui.t("expo.nav.sheet"), icon=":material/description:", url_path="fiche"),
-    st.Page("pages/actions.py", title=ui.t("actions.nav"), icon=":material/handyman:", url_path="actions-resilience"),
-    st.Page("pages/sources.py", title=ui.t("nav.sources"), icon=":material/menu_book:", url_path="sources-et-methodes"),
-    st.Page("pages/downloads.py", title=ui.t("nav.downloads"), icon=":material/download:", url_path="telechargements"),
-    st.Page("pages/workshop.py", title=ui.t("nav.workshop"), icon=":material/co_present:", url_path="atelier"),
-    st.Page("pages/propose.py", title=ui.t("nav.propose"), icon=":material/edit_location_alt:", url_path="proposer"),
-    st.Page("pages/moderation.py", title=ui.t("nav.moderation"), icon=":material/shield_person:", url_path="moderer"),
+#: (script, title key, Material icon, URL path), the first one is the home page.
+PAGES = [
+    ("pages/map.py", "nav.map", "map", "carte"),
+    ("pages/flood.py", "expo.nav.flood", "flood", "inondation"),
+    ("pages/heat.py", "expo.nav.heat", "thermostat", "chaleur"),
+    ("pages/sheet.py", "expo.nav.sheet", "description", "fiche"),
+    ("pages/actions.py", "actions.nav", "handyman", "actions-resilience"),
+    ("pages/sources.py", "nav.sources", "menu_book", "sources-et-methodes"),
+    ("pages/downloads.py", "nav.downloads", "download", "telechargements"),
+    ("pages/workshop.py", "nav.workshop", "co_present", "atelier"),
+    ("pages/propose.py", "nav.propose", "edit_location_alt", "proposer"),
+    ("pages/moderation.py", "nav.moderation", "shield_person", "moderer"),
 ]
+pages = [st.Page(script, title=ui.t(key), icon=f":material/{icon}:", url_path=path, default=index == 0)
+         for index, (script, key, icon, path) in enumerate(PAGES)]
 page = st.navigation(pages)
 # The map's first run draws the map alone (see pages/map.py); the language switch joins the
 # page's other controls on the rerun the mounted map triggers.

@@ -2,12 +2,12 @@
 and the server time of the « Actions » page.
 
 Figures (medians; every baseline is measured in this same run)
-  load    — ``geo.actions.parse_catalogue`` (TOML + every check against the registry) against
+  load    — ``geo.actions.catalogue.parse_catalogue`` (TOML + every check against the registry) against
             ``tomllib.loads`` of the same text (ratio: the cost of the checks);
   link    — ``Catalogue.for_feature`` on every row of every built layer (rows made from the
             frames) against only turning the layers into row dicts (``to_dict("records")``);
   counts  — the study-area links of every action and the Oasis list match (what the page
-            computes once per build) against ``geo.store.load_all`` (reading the build);
+            computes once per build) against ``geo.sources.store.load_all`` (reading the build);
   rerun   — server time of a rerun of the « Actions » page after a filter change (AppTest, the
             app frame included) against a rerun of « Sources et méthodes » in the same frame.
 
@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _timing import timed  # noqa: E402
 
-from geo import store  # noqa: E402
-from geo.actions import parse_catalogue  # noqa: E402
-from geo.registry import load_registry  # noqa: E402
-from geo.settings import ACTIONS_FILE  # noqa: E402
+from geo.actions.loader import parse_catalogue  # noqa: E402
+from geo.core.settings import ACTIONS_FILE  # noqa: E402
+from geo.sources import store  # noqa: E402
+from geo.sources.registry import load_registry  # noqa: E402
 
 
 def line(name: str, value: float, base: float, base_name: str) -> None:

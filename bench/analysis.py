@@ -1,11 +1,11 @@
-"""Benchmark: the exposure analyses (``geo.analysis.run``) on the study area and on every Paris
+"""Benchmark: the exposure analyses (``geo.analysis.exposure.run``) on the study area and on every Paris
 arrondissement, and the server time of a rerun of the pages that show them.
 
 Figures (medians; every baseline is measured in this same run)
-  load    — reading one build's layers from GeoParquet (``geo.store.load_all``): the baseline the
+  load    — reading one build's layers from GeoParquet (``geo.sources.store.load_all``): the baseline the
             analysis is compared with (ratio run / load);
-  run     — ``geo.analysis.run`` on the current build's study area (the 20e by default);
-  paris   — ``geo.analysis.run`` with each of the 20 arrondissements as the study area: each is
+  run     — ``geo.analysis.exposure.run`` on the current build's study area (the 20e by default);
+  paris   — ``geo.analysis.exposure.run`` with each of the 20 arrondissements as the study area: each is
             built once beforehand, untimed (``python -m geo.ingest --study-area 751xx
             --build-root bench/results/analysis-builds/751xx``, kept for the next runs), then the
             analysis is timed on each; total and slowest;
@@ -36,8 +36,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _timing import timed  # noqa: E402
 
-from geo import analysis, store  # noqa: E402
-from geo.settings import DEFAULT_MIRROR  # noqa: E402
+from geo.analysis import exposure as analysis  # noqa: E402
+from geo.analysis import settings as analysis_settings  # noqa: E402
+from geo.core.settings import DEFAULT_MIRROR  # noqa: E402
+from geo.sources import store  # noqa: E402
 
 TARGET_RUN_S = 5.0
 TARGET_PARIS_S = 60.0
@@ -48,7 +50,7 @@ EMPTY_PAGE = 'import streamlit as st\nst.checkbox("x", key="x")\n'
 
 
 
-def study_area(runs: int, settings: analysis.AnalysisSettings) -> None:
+def study_area(runs: int, settings: analysis_settings.AnalysisSettings) -> None:
     load_s, (manifest, layers) = timed(lambda: store.load_all(), runs)
     run_s, result = timed(lambda: analysis.run(manifest, layers, settings), runs)
     print(f"study area {manifest['study_area']['insee']} ({manifest['build_id']}), median of {runs}:")
@@ -59,7 +61,7 @@ def study_area(runs: int, settings: analysis.AnalysisSettings) -> None:
           f"hosts {len(result.hosts)}, area within target {result.study_share:.1%}")
 
 
-def paris(settings: analysis.AnalysisSettings, mirror: Path, rebuild: bool) -> None:
+def paris(settings: analysis_settings.AnalysisSettings, mirror: Path, rebuild: bool) -> None:
     codes = [f"751{n:02d}" for n in range(1, 21)]
     start = time.perf_counter()
     made = 0
@@ -134,7 +136,7 @@ def main() -> int:
     parser.add_argument("--rebuild", action="store_true", help="redo the 20 arrondissement builds")
     args = parser.parse_args()
     os.environ.setdefault("STREAMLIT_GLOBAL_DEVELOPMENT_MODE", "false")
-    settings = analysis.load_settings()
+    settings = analysis_settings.load_settings()
     study_area(args.runs, settings)
     if not args.skip_paris:
         if not DEFAULT_MIRROR.is_dir():

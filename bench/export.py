@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 import geopandas as gpd  # noqa: E402
 
-from geo import export, store  # noqa: E402
+from geo import export  # noqa: E402
+from geo.sources import store  # noqa: E402
 
 TARGET_S = 2.0
 

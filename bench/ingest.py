@@ -25,9 +25,9 @@ import geopandas as gpd  # noqa: E402
 import pyogrio  # noqa: E402
 from _timing import samples as timed  # noqa: E402
 
-from geo.registry import load_registry  # noqa: E402
-from geo.settings import DEFAULT_MIRROR  # noqa: E402
-from geo.store import load_all  # noqa: E402
+from geo.core.settings import DEFAULT_MIRROR  # noqa: E402
+from geo.sources.registry import load_registry  # noqa: E402
+from geo.sources.store import load_all  # noqa: E402
 
 
 def main() -> None:

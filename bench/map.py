@@ -45,8 +45,8 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.assets import STATIC_DIR, ensure_assets  # noqa: E402
-from geo.mapview import DEFAULT_LAYERS  # noqa: E402
+from geo.map.assets import STATIC_DIR, ensure_assets  # noqa: E402
+from geo.map.layers import DEFAULT_LAYERS  # noqa: E402
 from tests.conftest import AppServer  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -64,8 +64,8 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import store
-from geo.mapview import OfflineMap
+from geo.sources import store
+from geo.map.basemap import OfflineMap
 
 LAYERS = {list(DEFAULT_LAYERS)!r}
 extra = st.checkbox("{TOGGLED}", key="layer.{TOGGLED}")
@@ -85,7 +85,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.mapview import OfflineMap
+from geo.map.basemap import OfflineMap
 
 st.checkbox("toggle", key="layer.toggle")
 fmap = OfflineMap(location=[48.8625, 2.3967], zoom_start=14, tiles=None)
@@ -223,7 +223,7 @@ def main() -> int:
     parser.add_argument("--reruns", type=int, default=10, help="toggles per variant")
     args = parser.parse_args()
     ensure_assets()
-    from geo.store import load_layer
+    from geo.sources.store import load_layer
 
     expected = sum(len(load_layer(layer_id)) for layer_id in DEFAULT_LAYERS)
 

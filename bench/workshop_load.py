@@ -40,10 +40,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.assets import ensure_assets  # noqa: E402
-from geo.proposal_store import RateLimit, open_sqlite  # noqa: E402
-from geo.proposals import Submission, Workshop  # noqa: E402
-from geo.workshop import LIVE_URL  # noqa: E402
+from geo.map.assets import ensure_assets  # noqa: E402
+from geo.participation.database import open_sqlite  # noqa: E402
+from geo.participation.proposals import Submission, Workshop  # noqa: E402
+from geo.participation.store import RateLimit  # noqa: E402
+from geo.participation.workshop import LIVE_URL  # noqa: E402
 from tests.conftest import AppServer  # noqa: E402
 from tests.stclient import Session  # noqa: E402
 

@@ -1,13 +1,16 @@
 """« Actions »: the resilience action catalogue, filtered, each action with its layers and map link.
 
-Widgets → ``geo.actions`` (catalogue, links, map parameters) → render; every text is escaped.
+Widgets → ``geo.actions.catalogue`` (catalogue, links, map parameters) → render; every text is escaped.
 """
 
 import streamlit as st
 
-from geo import mapview, ui
-from geo.actions import FILTER_PARAMS, HAZARDS, Action, Filters, map_params, parse_filters
-from geo.errors import ResilienceError
+from geo.actions.links import FILTER_PARAMS, Filters, map_params, parse_filters
+from geo.actions.model import HAZARDS, Action
+from geo.core.errors import ResilienceError
+from geo.map.layers import LAYERS
+from geo.ui import actions as actions_ui
+from geo.ui import base as ui
 
 lang = ui.lang()
 st.title(ui.t("actions.title"))
@@ -22,9 +25,9 @@ def layer_title(layer_id: str) -> str:
     return entry["title_en"] if lang == "en" else entry["title_fr"]
 
 
-drawable = [layer_id for layer_id in mapview.LAYERS if layer_id in built]
+drawable = [layer_id for layer_id in LAYERS if layer_id in built]
 kinds = {layer_id: ui.layer_kinds(layer_id) for layer_id in drawable
-         if mapview.LAYERS[layer_id].filter_types}
+         if LAYERS[layer_id].filter_types}
 
 
 def on_filter(reset_axis: bool = False) -> None:
@@ -61,7 +64,7 @@ def render(action: Action) -> None:
                 note = ui.t("actions.features", n=len(linked[layer_id]))
             else:
                 note = ui.t("actions.context")
-            if layer_id not in mapview.LAYERS:
+            if layer_id not in LAYERS:
                 note += f", {ui.t('actions.not_on_map')}"
             lines.append(f"- {ui.escape_md(layer_title(layer_id))} — {ui.escape_md(note)}")
         st.markdown(f"**{ui.t('actions.layers')}**\n\n" + "\n".join(lines))
@@ -91,8 +94,8 @@ def render(action: Action) -> None:
 
 
 try:
-    cat = ui.catalogue()
-    links, reports = ui.action_links()
+    cat = actions_ui.catalogue()
+    links, reports = actions_ui.action_links()
     area = manifest["study_area"]
     st.write(ui.t("actions.intro", area=f"Paris {int(area['insee'][-2:])}e, {area['name']}"))
     url = {key: st.query_params.get(key, "") for key in FILTER_PARAMS}

@@ -1,10 +1,12 @@
-"""« Téléchargements »: filtered layers as GIS files (geo.export), with a preview before downloading."""
+"""« Téléchargements »: filtered layers as GIS files (``geo.export``), with a preview before downloading."""
 
 import pandas as pd
 import streamlit as st
 
-from geo import export, ui
-from geo.errors import ResilienceError
+from geo import export
+from geo.core.errors import ResilienceError
+from geo.ui import analysis as analysis_ui
+from geo.ui import base as ui
 
 
 @st.cache_data(show_spinner=False, max_entries=16, hash_funcs={export.ExportSpec: hash})
@@ -55,7 +57,7 @@ with st.expander(ui.t("export.filters"), expanded=True):
                                step=100, key="export.distance", disabled=not near_flood)
     # Labels computed now: AppTest and Streamlit may call format_func outside this run.
     walk_labels = {value: ui.t(f"export.walk_{value}") for value in ("any", *export.WALK_TARGET_VALUES)}
-    minutes = f"{ui.analysis_settings().access.target_minutes:g}"
+    minutes = f"{analysis_ui.analysis_settings().access.target_minutes:g}"
     walk = st.radio(ui.t("export.walk_target", minutes=minutes), list(walk_labels), horizontal=True,
                     key="export.walk_target", format_func=walk_labels.__getitem__)
 

@@ -3,15 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from geo import ui
-from geo.analysis import FLOOD_LAYERS
-from geo.errors import ResilienceError
-from geo.facilities import HOST_CATEGORIES
+from geo.analysis.exposure import FLOOD_LAYERS
+from geo.analysis.facilities import HOST_CATEGORIES
+from geo.core.errors import ResilienceError
+from geo.ui import analysis as analysis_ui
+from geo.ui import base as ui
 
 manifest = ui.require_build()
 st.title(ui.t("expo.flood.title", c_ar=int(manifest["study_area"]["insee"]) - 75100))
 try:
-    result = ui.analysis()
+    result = analysis_ui.analysis()
 except ResilienceError as exc:
     ui.show_error(exc)
     st.stop()
@@ -56,4 +57,4 @@ st.caption(ui.t("expo.flood.hosts_shown", shown=len(hosts), total=len(result.hos
 
 with st.expander(ui.t("expo.method"), expanded=False):
     st.markdown(ui.t("expo.flood.method", same_site=result.settings.flood.same_site_m))
-ui.sources_caption(FLOOD_LAYERS + ("cq_climate",))
+analysis_ui.sources_caption(FLOOD_LAYERS + ("cq_climate",))

@@ -3,16 +3,17 @@
 import pandas as pd
 import streamlit as st
 
-from geo import ui
-from geo.access import COOL_KINDS
-from geo.analysis import ACCESS_LAYERS, HEAT_LAYERS, method_text
-from geo.errors import ResilienceError
-from geo.facilities import ACCESS_CATEGORIES
+from geo.analysis.access import COOL_KINDS
+from geo.analysis.exposure import ACCESS_LAYERS, HEAT_LAYERS, method_text
+from geo.analysis.facilities import ACCESS_CATEGORIES
+from geo.core.errors import ResilienceError
+from geo.ui import analysis as analysis_ui
+from geo.ui import base as ui
 
 st.title(ui.t("expo.heat.title"))
 ui.require_build()
 try:
-    result = ui.analysis()
+    result = analysis_ui.analysis()
 except ResilienceError as exc:
     ui.show_error(exc)
     st.stop()
@@ -93,7 +94,7 @@ else:
         ui.t("expo.col.cell"): gaps["cell"], ui.t("expo.col.quartier"): gaps["quartier_name"],
         ui.t("expo.col.best_min"): gaps["best_min"].round(1),
         ui.t("expo.col.area_m2"): gaps["area_m2"].round(0)}), hide_index=True, key="heat.gaps")
-ui.sources_caption(ACCESS_LAYERS)
+analysis_ui.sources_caption(ACCESS_LAYERS)
 
 st.subheader(ui.t("expo.heat.indicators"))
 st.info(ui.t("expo.heat.derived_note"))
@@ -119,4 +120,4 @@ if len(result.councils):
         ui.t("expo.col.population_75_est"): cq["population_75_plus_est"].round(-1),
     }), hide_index=True, key="heat.councils")
     st.caption(ui.t("expo.heat.councils_method"))
-ui.sources_caption(HEAT_LAYERS)
+analysis_ui.sources_caption(HEAT_LAYERS)

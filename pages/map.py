@@ -1,6 +1,6 @@
 """« Carte »: the risk map of the study area, the app's home.
 
-Widgets → ``geo.mapstate`` (URL state) → ``geo.mapview`` (light layers) → ``st_folium``; clicks come
+Widgets → ``geo.map.state`` (URL state) → ``geo.map`` (light layers, published) → ``st_folium``; clicks come
 back as the fid carried in the tooltip and the details are looked up on the server.
 """
 
@@ -9,25 +9,37 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import mapdetails, mapstate, mapview, ui
-from geo.errors import ResilienceError
+from geo.core.errors import ResilienceError
+from geo.map import details as mapdetails
+from geo.map import state as mapstate
+from geo.map.basemap import base_map, view_for_bounds
+from geo.map.elements import feature_group, highlight_group
+from geo.map.geojson import highlight_geojson
+from geo.map.layers import DEFAULT_LAYERS, FAMILIES, LAYERS, family_layers, layer_title, status_tag
+from geo.map.legend import legend, legend_html
+from geo.map.report import impose_view, read_report
+from geo.map.search import Hit
+from geo.ui import actions as actions_ui
+from geo.ui import analysis as analysis_ui
+from geo.ui import base as ui
+from geo.ui import map as map_ui
 
 MAP_HEIGHT = 680
 lang = ui.lang()
 manifest = ui.require_build()
-info = ui.map_layers_info()
-available = [layer_id for layer_id in mapview.LAYERS if layer_id in info]
+info = map_ui.map_layers_info()
+available = [layer_id for layer_id in LAYERS if layer_id in info]
 study = ui.layer("arrondissements")
 study = study[study["source_id"] == manifest["study_area"]["insee"]]
-home = mapview.view_for_bounds(study.total_bounds)
+home = view_for_bounds(study.total_bounds)
 quartiers = ui.layer("quartiers")
 quartiers = quartiers[quartiers["c_ar"] == int(manifest["study_area"]["insee"][-2:])]
 quartier_names = dict(zip(quartiers["source_id"], quartiers["name"], strict=True))
-kinds = {lid: ui.layer_kinds(lid) for lid in available if mapview.LAYERS[lid].filter_types}
+kinds = {lid: ui.layer_kinds(lid) for lid in available if LAYERS[lid].filter_types}
 
 
 def title(layer_id: str, tagged: bool = True) -> str:
-    return mapview.layer_title(info[layer_id], lang, tagged)
+    return layer_title(info[layer_id], lang, tagged)
 
 
 def adopt(state: mapstate.MapState) -> None:
@@ -41,18 +53,18 @@ def adopt(state: mapstate.MapState) -> None:
     st.session_state["map.view"] = (state.lat, state.lon, state.z) if state.has_view else None
     if state.quartier and not state.has_view:  # a link to a quartier opens on it
         st.session_state["map.view"] = quartier_view(state.quartier)
-    st.session_state["map.goto"] = mapview.impose_view(st.session_state["map.view"] or home,
+    st.session_state["map.goto"] = impose_view(st.session_state["map.view"] or home,
                                                        st.session_state.get("map.goto"))
 
 
 def quartier_view(code: str) -> tuple[float, float, int]:
-    return mapview.view_for_bounds(quartiers[quartiers["source_id"] == code].total_bounds)
+    return view_for_bounds(quartiers[quartiers["source_id"] == code].total_bounds)
 
 
 def fly_to(lat: float, lon: float, z: int) -> None:
     """Move the map (a move the app decides; the user's own moves only update the URL)."""
     st.session_state["map.view"] = (round(lat, 5), round(lon, 5), z)
-    st.session_state["map.goto"] = mapview.impose_view(st.session_state["map.view"],
+    st.session_state["map.goto"] = impose_view(st.session_state["map.view"],
                                                        st.session_state.get("map.goto"))
 
 
@@ -61,18 +73,18 @@ def on_quartier() -> None:
     fly_to(*(quartier_view(code) if code else home))
 
 
-def on_hit(hit: mapdetails.Hit) -> None:
+def on_hit(hit: Hit) -> None:
     last = st.session_state["map.state"]
     st.session_state["map.state"] = replace(last, layers=(*last.layers, hit.layer_id))
     st.session_state.pop(f"map.layer.{hit.layer_id}", None)
     st.session_state["map.sel"] = hit.fid
-    fly_to(hit.lat, hit.lon, mapview.view_for_bounds(hit.bounds)[2])
+    fly_to(hit.lat, hit.lon, view_for_bounds(hit.bounds)[2])
 
 
 url = {key: value for key, value in st.query_params.to_dict().items()
        if key not in mapstate.FOREIGN_PARAMS}
 if st.session_state.get("map.url") != url:
-    parsed, notices = mapstate.parse(url, available, mapview.DEFAULT_LAYERS, quartier_names, kinds)
+    parsed, notices = mapstate.parse(url, available, DEFAULT_LAYERS, quartier_names, kinds)
     adopt(parsed)
     st.session_state["map.notices"] = (parsed, notices)
 
@@ -99,7 +111,7 @@ def sidebar() -> None:
         query = st.text_input(ui.t("map.search"), key="map.search",
                               placeholder=ui.t("map.search_placeholder"))
         if query.strip():
-            hits = ui.map_search(tuple(lid for lid in available if lid in manifest["layers"]), query)
+            hits = map_ui.map_search(tuple(lid for lid in available if lid in manifest["layers"]), query)
             for hit in hits:
                 st.button(f"{ui.escape_md(hit.name)} — {title(hit.layer_id)}", key=f"map.hit.{hit.fid}",
                           on_click=on_hit, args=(hit,), use_container_width=True)
@@ -112,9 +124,9 @@ def sidebar() -> None:
         st.radio(ui.t("map.basemap"), mapstate.BASEMAPS, key="map.basemap",
                  index=mapstate.BASEMAPS.index(state.basemap), help=ui.t("map.basemap_help"),
                  format_func=lambda name: ui.t(f"map.basemap_{name}"))
-        for family in mapview.FAMILIES:
+        for family in FAMILIES:
             with st.expander(ui.t(f"map.family.{family}"), expanded=family != "boundaries"):
-                for spec in mapview.family_layers(family, available):
+                for spec in family_layers(family, available):
                     on = st.checkbox(title(spec.id), value=spec.id in state.layers,
                                      key=f"map.layer.{spec.id}")
                     if on and spec.id in kinds:
@@ -125,7 +137,7 @@ def sidebar() -> None:
 def side_panel(state: mapstate.MapState) -> None:
     """Beside the map: flood figures when the flood layer is on, the legend of visible layers."""
     if "ppri" in state.layers:
-        figures = ui.flood_figures()
+        figures = analysis_ui.flood_figures()
         st.markdown(f"**{ui.t('map.flood_title')}**")
         area = f"{manifest['study_area']['name']}, {manifest['study_area']['insee']}"
         st.metric(ui.t("map.flood_overlap"),
@@ -133,16 +145,16 @@ def side_panel(state: mapstate.MapState) -> None:
         st.metric(ui.t("map.flood_distance"), f"{ui.num(figures.distance_m)} m")
         st.caption(ui.t("map.flood_nearest", area=ui.escape_md(area), zone=ui.escape_md(figures.nearest_zone),
                         quartier=ui.escape_md(figures.nearest_quartier), n=figures.sectors))
-    unreadable = ui.proposal_layer()[1] if ui.PROPOSALS in state.layers else ""
+    unreadable = map_ui.proposal_layer()[1] if map_ui.PROPOSALS in state.layers else ""
     if unreadable:
         st.warning(ui.t("map.proposals_unavailable", reason=ui.escape_md(unreadable)))
-    entries = mapview.legend(state.layers, {lid: title(lid, tagged=False) for lid in state.layers},
+    entries = legend(state.layers, {lid: title(lid, tagged=False) for lid in state.layers},
                              {lid: info[lid]["status"] for lid in state.layers}, lang,
                              {lid: ui.layer_kinds(lid) for lid in state.layers
-                              if mapview.LAYERS[lid].kind_colours})
+                              if LAYERS[lid].kind_colours})
     if entries:
         st.markdown(f"**{ui.t('map.legend')}**")
-        st.html(mapview.legend_html(entries, lang))
+        st.html(legend_html(entries, lang))
 
 
 def details_panel(details: mapdetails.Details | None) -> None:
@@ -151,7 +163,7 @@ def details_panel(details: mapdetails.Details | None) -> None:
     if details is None:
         st.caption(ui.t("map.details_missing" if state.sel else "map.details_hint"))
         return
-    status = f" ({mapview.status_tag(details.status, lang)})" if details.status != "official" else ""
+    status = f" ({status_tag(details.status, lang)})" if details.status != "official" else ""
     st.markdown(f"*{ui.escape_md(details.layer_title)}*{ui.escape_md(status)}")
     st.markdown(mapdetails.markdown_list(details.attributes))
     with st.expander(ui.t("map.source")):
@@ -170,29 +182,29 @@ try:
     for notice in notices if same else []:
         st.info(ui.t("map.notice", items=ui.escape_md(
             f"{notice.param}={notice.value} ({ui.t(f'map.reason.{notice.reason}')})")))
-    groups = [mapview.feature_group(lid, ui.map_layer_url(lid, state.types.get(lid), state.quartier),
-                                    title(lid, tagged=False), mapview.status_tag(info[lid]["status"], lang))
+    groups = [feature_group(lid, map_ui.map_layer_url(lid, state.types.get(lid), state.quartier),
+                                    title(lid, tagged=False), status_tag(info[lid]["status"], lang))
               for lid in state.layers]
     if state.quartier:
         outline = quartiers[quartiers["source_id"] == state.quartier]
-        groups.append(mapview.highlight_group(mapview.highlight_geojson(outline), "quartier"))
+        groups.append(highlight_group(highlight_geojson(outline), "quartier"))
     if state.sel and mapdetails.layer_of(state.sel) in info:
-        hit = ui.map_frame(mapdetails.layer_of(state.sel))
+        hit = map_ui.map_frame(mapdetails.layer_of(state.sel))
         hit = hit[hit["fid"] == state.sel]
-        groups.append(mapview.highlight_group(mapview.highlight_geojson(hit) if len(hit) else None))
+        groups.append(highlight_group(highlight_geojson(hit) if len(hit) else None))
     map_col, panel_col = st.columns([3, 1.15])
     with map_col:
         # the map opens where the session started (a shared view); later views are applied in
         # place through center/zoom, so the map's script, hence its iframe, never changes
         origin = st.session_state.setdefault("map.origin", view)
         goto = st.session_state["map.goto"]
-        out = st_folium(mapview.base_map(origin[:2], origin[2], state.basemap), key="map.folium",
+        out = st_folium(base_map(origin[:2], origin[2], state.basemap), key="map.folium",
                         height=MAP_HEIGHT, use_container_width=True, center=goto[:2], zoom=goto[2],
                         feature_group_to_add=groups,
                         returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count",
                                           "center", "zoom"])
         st.caption(ui.t("map.share"))
-    report = mapview.read_report(out, st.session_state.get("map.click"), view)
+    report = read_report(out, st.session_state.get("map.click"), view)
     if report.click:
         st.session_state["map.click"] = report.click
     if report.fid and report.fid != state.sel:
@@ -208,13 +220,13 @@ try:
     # the page, this time with the controls and panels (the map stays mounted).
     if not st.session_state.setdefault("map.first_run", True):
         sidebar()
-        selected = ui.map_details(state.sel, quartier_names) if state.sel else None
+        selected = map_ui.map_details(state.sel, quartier_names) if state.sel else None
         with panel_col:
             details_panel(selected)
             if selected is not None:
-                ui.feature_actions_panel(state.sel)
+                actions_ui.feature_actions_panel(state.sel)
             side_panel(state)
-            ui.layer_actions_panel(state.layers)
+            actions_ui.layer_actions_panel(state.layers)
     st.session_state["map.first_run"] = False
     if report.fid:  # once more, so the map highlights the new selection
         st.rerun()

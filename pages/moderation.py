@@ -9,15 +9,16 @@ import time
 
 import streamlit as st
 
-from geo import ui
-from geo.errors import ModerationError, ResilienceError
-from geo.proposal_export import export_filename, to_csv, to_geojson
-from geo.proposal_store import ProposalStore
-from geo.proposals import STATUSES
+from geo.core.errors import ModerationError, ResilienceError
+from geo.participation.export import export_filename, to_csv, to_geojson
+from geo.participation.proposals import STATUSES
+from geo.participation.store import ProposalStore
+from geo.ui import base as ui
+from geo.ui import workshop as workshop_ui
 
 lang = ui.lang()
 st.title(ui.t("moderation.title"))
-configured = ui.moderation_password()
+configured = workshop_ui.moderation_password()
 if not configured:
     st.warning(ui.t("moderation.not_configured"))
     st.code('# .streamlit/secrets.toml\n[moderation]\npassword = "…"', language="toml")
@@ -54,7 +55,7 @@ def run(action, *args) -> None:
 
 
 try:
-    store = ui.proposal_store()
+    store = workshop_ui.proposal_store()
     workshops = {w.slug: w for w in store.workshops()}
     if not workshops:
         st.info(ui.t("workshop.none"))
@@ -64,7 +65,7 @@ try:
     workshop = workshops[slug]
     proposals = store.all_proposals(moderator, slug)
     approved = store.approved(moderator, slug)
-    place_names = {fid: place.label for fid, place in ui.proposal_rules().places.items()}
+    place_names = {fid: place.label for fid, place in workshop_ui.proposal_rules().places.items()}
 except ResilienceError as exc:
     ui.show_error(exc)
     st.stop()

@@ -1,7 +1,7 @@
 """« Proposer »: the participants' form, made for a phone (opened from the room's QR code).
 
-Widgets → ``geo.proposals.validate`` → ``ProposalStore.submit``. The form keeps one submission id
-until the proposal is acknowledged, so a send retried after a network hiccup is stored once.
+Widgets → ``geo.participation.proposals.validate`` → ``ProposalStore.submit``. The form keeps one
+submission id until the proposal is acknowledged, so a send retried after a network hiccup is stored once.
 A refused proposal keeps everything typed and says why.
 """
 
@@ -10,9 +10,10 @@ import json
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import mapview, ui
-from geo.errors import ProposalError, ResilienceError
-from geo.proposals import (
+from geo.core.errors import ProposalError, ResilienceError
+from geo.map.basemap import base_map, zoom_for_bounds
+from geo.map.elements import feature_group, highlight_group
+from geo.participation.proposals import (
     CATEGORIES,
     FIRST_NAME_MAX,
     HAZARDS,
@@ -21,16 +22,19 @@ from geo.proposals import (
     new_submission_id,
     validate,
 )
+from geo.ui import base as ui
+from geo.ui import map as map_ui
+from geo.ui import workshop as workshop_ui
 
 lang = ui.lang()
 manifest = ui.require_build()
 st.html("<style>.stButton button, .stFormSubmitButton button {min-height: 3em; font-size: 1.1em}"
         "</style>")
 try:
-    store = ui.proposal_store()
+    store = workshop_ui.proposal_store()
     workshops = {w.slug: w for w in store.workshops()}
-    rules = ui.proposal_rules()
-    _, actions = ui.scenarios()
+    rules = workshop_ui.proposal_rules()
+    _, actions = workshop_ui.scenarios()
 except ResilienceError as exc:
     ui.show_error(exc)
     st.stop()
@@ -59,14 +63,14 @@ where = st.radio(ui.t("propose.where"), ["pin", "place"], horizontal=True, key="
 pin, place = state.get("propose.pin"), None
 if where == "pin":
     west, south, east, north = rules.study_area.bounds
-    fmap = mapview.base_map(((south + north) / 2, (west + east) / 2),
-                            mapview.zoom_for_bounds((west, south, east, north), 380, 320))
-    outline = mapview.feature_group("arrondissements", ui.map_layer_url("arrondissements"), "")
+    fmap = base_map(((south + north) / 2, (west + east) / 2),
+                            zoom_for_bounds((west, south, east, north), 380, 320))
+    outline = feature_group("arrondissements", map_ui.map_layer_url("arrondissements"), "")
     groups = [outline]
     if pin:
         point = {"type": "Feature", "properties": {},
                  "geometry": {"type": "Point", "coordinates": [pin[1], pin[0]]}}
-        groups.append(mapview.highlight_group(
+        groups.append(highlight_group(
             json.dumps({"type": "FeatureCollection", "features": [point]})))
     st.caption(ui.t("propose.pin_help"))
     clicked = st_folium(fmap, key="propose.map", height=340, use_container_width=True,
@@ -108,7 +112,7 @@ if sent:
     try:
         receipt = store.submit(validate(submission, rules))
     except ProposalError as exc:
-        st.error(ui.proposal_message(exc))
+        st.error(workshop_ui.proposal_message(exc))
     except ResilienceError as exc:
         ui.show_error(exc)
     else:

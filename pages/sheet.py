@@ -5,10 +5,13 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from geo import sheets, ui
-from geo.analysis import method_text
-from geo.errors import CatalogueError, ResilienceError
-from geo.provenance import provenance_line
+from geo.analysis.exposure import method_text
+from geo.core.errors import CatalogueError, ResilienceError
+from geo.reports import sheets
+from geo.sources.provenance import provenance_line
+from geo.ui import actions as actions_ui
+from geo.ui import analysis as analysis_ui
+from geo.ui import base as ui
 
 # Printing gives the sheet alone: no sidebar, header, toolbar, pickers or buttons.
 PRINT_CSS = """<style>
@@ -91,10 +94,10 @@ def facility(result, fid: str, manifest: dict) -> None:
 
 
 def _actions(sheet: sheets.FacilitySheet) -> None:
-    """Resilience actions the catalogue (geo.actions, data/actions.toml) links to this feature."""
+    """Resilience actions the catalogue (geo.actions.catalogue, data/actions.toml) links to this feature."""
     st.subheader(ui.t("expo.sheet.actions"))
     try:
-        catalogue = ui.catalogue()
+        catalogue = actions_ui.catalogue()
         frame = ui.layer(sheet.layer)
         hit = frame[frame["fid"] == sheet.fid]
         row = hit.drop(columns=frame.geometry.name).iloc[0].to_dict() if len(hit) else sheet.row
@@ -145,7 +148,7 @@ def _pick(kind: str) -> None:
 st.html(PRINT_CSS)
 manifest = ui.require_build()
 try:
-    result = ui.analysis()
+    result = analysis_ui.analysis()
     facilities, quartiers = sheets.sheet_options(result)
     fid = st.query_params.get("fid")
     code = st.query_params.get("quartier")

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from geo import ui
-from geo.provenance import missing_layers, sources_table
+from geo.sources.provenance import missing_layers, sources_table
+from geo.ui import base as ui
 
 lang = ui.lang()
 st.title(ui.t("sources.title"))

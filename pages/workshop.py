@@ -14,17 +14,21 @@ import os
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import mapview, ui
-from geo.errors import ProposalError, ResilienceError
-from geo.proposals import CATEGORIES, slugify, validate_workshop
-from geo.text import escape_html
-from geo.workshop import (
+from geo.core.errors import ProposalError, ResilienceError
+from geo.core.text import escape_html
+from geo.map.basemap import base_map, zoom_for_bounds
+from geo.map.elements import feature_group
+from geo.participation.proposals import CATEGORIES, slugify, validate_workshop
+from geo.participation.workshop import (
     PUBLIC_URL_ENV,
     LiveProposalsLayer,
     participants_url,
     proposals_geojson,
     publish_live,
 )
+from geo.ui import base as ui
+from geo.ui import map as map_ui
+from geo.ui import workshop as workshop_ui
 
 LIVE_SECONDS = 4
 MAP_HEIGHT = 560
@@ -39,8 +43,8 @@ st.html("""<style>
 </style>""")
 
 try:
-    store = ui.proposal_store()
-    scenarios, actions = ui.scenarios()
+    store = workshop_ui.proposal_store()
+    scenarios, actions = workshop_ui.scenarios()
     workshops = {w.slug: w for w in store.workshops()}
 except ResilienceError as exc:
     ui.show_error(exc)
@@ -54,7 +58,7 @@ def create_workshop() -> None:
     try:
         created = store.create_workshop(validate_workshop(slugify(name, date), name, date))
     except ProposalError as exc:
-        st.session_state["workshop.error"] = ui.proposal_message(exc)
+        st.session_state["workshop.error"] = workshop_ui.proposal_message(exc)
     else:
         params["workshop"] = created.slug
 
@@ -113,7 +117,7 @@ with code:
     except ValueError as exc:
         st.error(str(exc))
     else:
-        st.image(ui.cached_qr(url), caption=ui.t("workshop.scan"), width="stretch")
+        st.image(workshop_ui.cached_qr(url), caption=ui.t("workshop.scan"), width="stretch")
         st.caption(ui.escape_md(url))
 
 labels = {c: ui.t(f"proposals.category.{c}") for c in CATEGORIES}
@@ -135,12 +139,12 @@ try:
 except ResilienceError as exc:
     ui.show_error(exc)
     st.stop()
-west, south, east, north = ui.proposal_rules().study_area.bounds
-fmap = mapview.base_map(((south + north) / 2, (west + east) / 2),
-                        mapview.zoom_for_bounds((west, south, east, north)))
+west, south, east, north = workshop_ui.proposal_rules().study_area.bounds
+fmap = base_map(((south + north) / 2, (west + east) / 2),
+                        zoom_for_bounds((west, south, east, north)))
 # part of the base map: stays mounted across steps and fetches new proposals by itself
 LiveProposalsLayer(live_url, ui.t("workshop.proposals_layer"), LIVE_SECONDS).add_to(fmap)
-groups = [mapview.feature_group(layer_id, ui.map_layer_url(layer_id), title(layer_id))
+groups = [feature_group(layer_id, map_ui.map_layer_url(layer_id), title(layer_id))
           for layer_id in step.layers if layer_id in manifest["layers"]]
 map_column, list_column = st.columns([4, 1])
 with map_column:

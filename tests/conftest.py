@@ -39,7 +39,7 @@ def mirror() -> Path:
 @pytest.fixture(scope="session")
 def real_build(mirror: Path) -> Path:
     """The current build made from the mirror by `make test` (built here if absent)."""
-    from geo.settings import current_build_dir
+    from geo.core.settings import current_build_dir
 
     current = current_build_dir()
     if not (current / "manifest.json").is_file():
@@ -119,7 +119,7 @@ class AppServer:
 @pytest.fixture(scope="session")
 def app_server(real_build: Path) -> Iterator[AppServer]:
     """The app, served once for the whole session."""
-    from geo.assets import ensure_assets
+    from geo.map.assets import ensure_assets
 
     ensure_assets()
     server = AppServer("main")

@@ -19,8 +19,8 @@ import pandas as pd
 import shapely
 from shapely import STRtree
 
-from geo.quirks import NOT_COOL_GREEN_TYPES
-from geo.settings import METRIC_CRS
+from geo.core.settings import METRIC_CRS
+from geo.sources.quirks import NOT_COOL_GREEN_TYPES
 
 #: The kinds of cool place, in display order.
 COOL_KINDS = ("green", "facility", "fountain")
@@ -82,7 +82,7 @@ def cool_places(layers: Mapping[str, gpd.GeoDataFrame],
     """The cool places of each kind, in Lambert-93, from the built layers.
 
     - ``green``: official green spaces except the types that are not places to cool off
-      (``geo.quirks.NOT_COOL_GREEN_TYPES``: street planters, green walls, ring-road verges) and
+      (``geo.sources.quirks.NOT_COOL_GREEN_TYPES``: street planters, green walls, ring-road verges) and
       the ``excluded_types`` (setting: gardens not open to anyone who wants to stay), plus the
       points of the (third-party copy of the) « espaces verts frais » selection, filtered on
       their category the same way;

@@ -9,23 +9,20 @@ key the app uses, so nothing is recomputed on a rerun.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import tomllib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import access, facilities, flood, heat, store
-from geo.errors import AnalysisError
-from geo.i18n import t
-from geo.settings import DATA_DIR, METRIC_CRS
-
-ANALYSIS_FILE = DATA_DIR / "analysis.toml"
+from geo.analysis import access, facilities, flood, heat
+from geo.analysis.settings import AnalysisSettings, load_settings
+from geo.core.errors import AnalysisError
+from geo.core.i18n import t
+from geo.core.settings import METRIC_CRS
+from geo.sources import store
 
 #: Layers the analyses read; every figure cites the ones it uses.
 FLOOD_LAYERS = ("ppri", "arrondissements", "sports", "wifi_sites", "schools_maternelle",
@@ -35,42 +32,6 @@ ACCESS_LAYERS = ("green_spaces", "cool_green_points", "cool_facilities", "founta
                  "libraries", "sports", "mairies", "ehpad", "quartiers", "iris_population")
 HEAT_LAYERS = ("iris_heat", "iris_population", "cq_climate")
 REQUIRED = ("arrondissements", "quartiers", "ppri")
-
-
-@dataclass(frozen=True)
-class FloodSettings:
-    same_site_m: float = 60.0
-
-
-@dataclass(frozen=True)
-class AnalysisSettings:
-    access: access.AccessSettings = field(default_factory=access.AccessSettings)
-    flood: FloodSettings = field(default_factory=FloodSettings)
-
-    def key(self) -> str:
-        """Short stable hash of the settings (part of the cache key)."""
-        text = json.dumps(asdict(self), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def load_settings(path: Path = ANALYSIS_FILE) -> AnalysisSettings:
-    """The analysis settings of ``data/analysis.toml``.
-
-    Raises
-    ------
-    AnalysisError
-        When the file is unreadable or holds an unknown key or a bad value.
-    """
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        acc = dict(raw.get("access", {}))
-        for key in ("target_kinds", "green_excluded_types"):
-            if key in acc:
-                acc[key] = tuple(acc[key])
-        return AnalysisSettings(access=access.AccessSettings(**acc),
-                                flood=FloodSettings(**raw.get("flood", {})))
-    except (OSError, tomllib.TOMLDecodeError, TypeError, ValueError) as exc:
-        raise AnalysisError(f"{path.name}: {exc}") from exc
 
 
 @dataclass
@@ -166,7 +127,7 @@ def _check(layers: Mapping[str, gpd.GeoDataFrame]) -> None:
 
 def run(manifest: dict, layers: Mapping[str, gpd.GeoDataFrame],
         settings: AnalysisSettings | None = None) -> Analysis:
-    """Run every analysis on one build (``manifest`` and ``layers`` from ``geo.store.load_all``)."""
+    """Run every analysis on one build (``manifest`` and ``layers`` from ``geo.sources.store.load_all``)."""
     settings = settings or AnalysisSettings()
     _check(layers)
     area = manifest["study_area"]

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import geopandas as gpd
 import pandas as pd
 
-from geo.settings import METRIC_CRS
+from geo.core.settings import METRIC_CRS
 
 #: Sports survey (Data ES): equipment types and column of the site number.
 GYMNASIUM_KIND = "Salle multisports (gymnase)"

@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 from shapely import STRtree
 
-from geo.settings import METRIC_CRS
+from geo.core.settings import METRIC_CRS
 
 
 @dataclass(frozen=True)

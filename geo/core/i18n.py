@@ -11,8 +11,8 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from geo.errors import ResilienceError
-from geo.settings import DATA_DIR
+from geo.core.errors import ResilienceError
+from geo.core.settings import DATA_DIR
 
 LANGS = ("fr", "en")
 DEFAULT_LANG = "fr"

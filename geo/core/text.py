@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+import pandas as pd
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
 
@@ -26,3 +28,12 @@ def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
     lines = [headers, *rows]
     out = ["| " + " | ".join(cells) + " |" for cells in lines]
     return "\n".join([out[0], "|" + "---|" * len(headers), *out[1:]])
+
+
+def plain_text(value: object) -> str:
+    """A data value as plain text: "" for missing values, whole floats without ".0", trimmed."""
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

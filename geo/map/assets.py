@@ -4,7 +4,7 @@ Streamlit serves ``static/`` beside ``app.py`` at ``/app/static/`` (``enableStat
 The directory is generated here from the installed package and git-ignored: no library file is
 committed and no CDN is ever asked.
 
-Run ``python -m geo.assets`` (the README's commands do it); ``ensure_assets()`` repeats it cheaply.
+Run ``python -m geo.map.assets`` (the README's commands do it); ``ensure_assets()`` repeats it cheaply.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import xstatic.pkg.leaflet as xleaflet
 
-from geo.settings import ROOT
+from geo.core.settings import ROOT
 
 STATIC_DIR = ROOT / "static"
 LEAFLET_DIR = STATIC_DIR / "vendor" / "leaflet"

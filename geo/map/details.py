@@ -1,21 +1,19 @@
-"""What the map shows about one feature (looked up by fid on the server) and the place search.
+"""What the map shows about one feature, looked up by fid on the server: readable attributes and
+the layer's provenance.
 
 Pure (no Streamlit). Values are returned as plain text: the page escapes them where it renders.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
-import pandas as pd
 
-from geo.i18n import t
-from geo.provenance import layer_provenance
-from geo.registry import LayerSpec
-from geo.text import escape_md
+from geo.core.i18n import t
+from geo.core.text import escape_md, plain_text
+from geo.sources.provenance import layer_provenance
+from geo.sources.registry import LayerSpec
 
 #: Normalised columns shown in the details panel, in this order (the i18n key is map.field.<col>).
 NORMALISED = ("name", "kind", "address", "quartier_name", "c_ar", "source_id", "year")
@@ -39,12 +37,6 @@ def layer_of(fid: str) -> str:
     return fid.split(":", 1)[0]
 
 
-def _text(value: object) -> str:
-    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def feature_details(frame: gpd.GeoDataFrame, fid: str, spec: LayerSpec, manifest: dict,
@@ -58,14 +50,14 @@ def feature_details(frame: gpd.GeoDataFrame, fid: str, spec: LayerSpec, manifest
     attributes: list[tuple[str, str]] = []
     for column in NORMALISED:
         if column in row.index:
-            value = _text(row[column])
+            value = plain_text(row[column])
             if column == "c_ar" and value == "0":
                 value = t("map.outside_paris", lang)
             if value:
                 attributes.append((t(f"map.field.{column}", lang), value))
     for extra in spec.extra:
         if extra.source in row.index:
-            value = _text(row[extra.source])
+            value = plain_text(row[extra.source])
             if value:
                 attributes.append((extra.label_en if lang == "en" else extra.label_fr, value))
     info = manifest["layers"][spec.id]
@@ -78,51 +70,3 @@ def feature_details(frame: gpd.GeoDataFrame, fid: str, spec: LayerSpec, manifest
 def markdown_list(pairs: tuple[tuple[str, str], ...]) -> str:
     """``- **label** : value`` lines, every text escaped for Streamlit markdown."""
     return "\n".join(f"- **{escape_md(label)}** : {escape_md(value)}" for label, value in pairs)
-
-
-def fold(text: object) -> str:
-    """Lower case without accents, hyphens or apostrophes: « Saint-Blaise » ~ « st blaise »."""
-    raw = unicodedata.normalize("NFKD", _text(text)).encode("ascii", "ignore").decode().lower()
-    for char in "-'’_.,()":
-        raw = raw.replace(char, " ")
-    words = ["saint" if word == "st" else "sainte" if word == "ste" else word
-             for word in raw.split()]
-    return " ".join(words)
-
-
-@dataclass(frozen=True)
-class Hit:
-    fid: str
-    layer_id: str
-    name: str
-    address: str
-    lon: float
-    lat: float
-    bounds: tuple[float, float, float, float]
-
-
-def search(frames: Mapping[str, gpd.GeoDataFrame], query: str, limit: int = 12) -> list[Hit]:
-    """Features whose name or address contains every word of ``query`` (accents and case
-    ignored); names starting with the query come first. ``frames``: layer id → built layer."""
-    words = fold(query).split()
-    if not words:
-        return []
-    scored: list[tuple[int, int, Hit]] = []
-    for order, (layer_id, frame) in enumerate(frames.items()):
-        names = frame["name"].map(fold)
-        addresses = frame["address"].map(fold) if "address" in frame else names.map(lambda _: "")
-        haystack = names + " " + addresses
-        mask = pd.Series(True, index=frame.index)
-        for word in words:
-            mask &= haystack.str.contains(word, regex=False)
-        for index in frame.index[mask]:
-            row = frame.loc[index]
-            geom = row.geometry
-            point = geom.representative_point()
-            rank = 0 if names[index].startswith(" ".join(words)) else 1
-            scored.append((rank, order, Hit(
-                fid=row["fid"], layer_id=layer_id, name=_text(row["name"]),
-                address=_text(row.get("address")), lon=point.x, lat=point.y,
-                bounds=tuple(float(v) for v in geom.bounds))))
-    scored.sort(key=lambda item: (item[0], item[1], item[2].name))
-    return [hit for _, _, hit in scored[:limit]]

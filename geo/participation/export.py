@@ -12,8 +12,8 @@ import io
 import json
 from collections.abc import Mapping
 
-from geo.errors import ExportError
-from geo.proposals import Proposal, Workshop
+from geo.core.errors import ExportError
+from geo.participation.proposals import Proposal, Workshop
 
 FIELDS = ("id", "created_at", "category", "hazard", "action_id", "text", "first_name", "place",
           "place_name", "duplicates_merged", "lon", "lat")

@@ -1,6 +1,6 @@
 """Approved workshop proposals as a layer of the main map, and what a click on one shows.
 
-Pure (no Streamlit, no database): ``geo.proposal_store`` reads the proposals, the map page calls
+Pure (no Streamlit, no database): ``geo.participation.store`` reads the proposals, the map page calls
 these. Only approved proposals are public: the moderators decide what leaves the room. The
 optional first name stays out of the public map (it is shown in the room and in the moderators'
 exports only). The layer is labelled as residents' contributions, never as official data.
@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 import geopandas as gpd
 from shapely.geometry import Point
 
-from geo.i18n import t
-from geo.mapdetails import Details
-from geo.proposals import Proposal, Workshop
+from geo.core.i18n import t
+from geo.map.details import Details
+from geo.participation.proposals import Proposal, Workshop
 
 LAYER_ID = "proposals"
 #: The layer's entry beside the build's layers (title and status, as in the manifest).

@@ -1,8 +1,8 @@
 """Participants' proposals: what a proposal is, and the checks a submission must pass.
 
-Pure Python (no database, no Streamlit): ``geo.proposal_store`` stores what ``validate`` accepts,
+Pure Python (no database, no Streamlit): ``geo.participation.store`` stores what ``validate`` accepts,
 the pages call both. Text is stored exactly as typed (HTML included) and escaped wherever it is
-rendered (``geo.text``); what is refused here raises ``geo.errors.ProposalError`` with a code
+rendered (``geo.core.text``); what is refused here raises ``geo.core.errors.ProposalError`` with a code
 the page turns into a clear message.
 """
 
@@ -19,7 +19,7 @@ import pandas as pd
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import ProposalError
+from geo.core.errors import ProposalError
 
 #: What a participant proposes (keys of the ``proposals.category`` UI strings).
 CATEGORIES = ("cool_place", "greenery", "water", "shelter", "mutual_aid", "information", "other")

@@ -1,7 +1,7 @@
 """Workshop scenarios as data (``data/scenarios.toml``): steps with text, layers, view, actions.
 
 Loaded and checked at once: every step has a French and English title and text, known layer ids
-(the map's ``geo.mapview.LAYERS``), a view inside Paris and action ids that the catalogue knows
+(the map's ``geo.map.layers.LAYERS``), a view inside Paris and action ids that the catalogue knows
 (when a catalogue is given: ``action_ids``).
 """
 
@@ -12,9 +12,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.errors import ScenarioError
-from geo.proposals import HAZARDS
-from geo.settings import ACTIONS_FILE, DATA_DIR, PARIS_BBOX
+from geo.core.errors import ScenarioError
+from geo.core.settings import ACTIONS_FILE, DATA_DIR, PARIS_BBOX
+from geo.participation.proposals import HAZARDS
 
 SCENARIOS_FILE = DATA_DIR / "scenarios.toml"
 
@@ -119,7 +119,7 @@ def load_scenarios(layer_ids: Collection[str], action_ids: Collection[str] | Non
 def catalogue_actions(path: Path = ACTIONS_FILE) -> dict[str, dict[str, str]]:
     """Ids and titles (``fr``/``en``) of the action catalogue's actions; empty without catalogue.
 
-    Only the ids and titles are read here: the catalogue's own checks are ``geo.actions``'.
+    Only the ids and titles are read here: the catalogue's own checks are ``geo.actions.catalogue``'.
     """
     if not path.is_file():
         return {}

@@ -1,10 +1,7 @@
-"""The proposals database: SQLite (WAL) by default, PostgreSQL when a URL is configured.
+"""Workshops and proposals in one database, SQLite or PostgreSQL (``geo.participation.database``
+opens it).
 
-- ``open_store()`` picks the backend: ``RESILIENCE_PROPOSALS_DATABASE_URL`` (or the URL a page
-  passes from Streamlit secrets) selects PostgreSQL, so several app instances share one
-  database; otherwise a SQLite file under ``data/proposals/`` (``RESILIENCE_PROPOSALS_SQLITE``
-  overrides the path), created on first use.
-- Versioned migrations (``geo/migrations/NNNN_name.sql``) are applied when the store opens,
+- Versioned migrations (``geo.participation.schema``) are applied when the store opens,
   in one transaction, and recorded in ``schema_version``: opening twice, or from several
   processes at once, applies each exactly once.
 - ``submit`` is idempotent on the form's submission id (a retried send is stored once) and
@@ -25,26 +22,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from geo.errors import ModerationError, ProposalStoreError, RateLimitError
-from geo.proposals import Proposal, Submission, Workshop
-from geo.settings import DATA_DIR
+from geo.core.errors import ModerationError, ProposalStoreError, RateLimitError
+from geo.participation import schema
+from geo.participation.proposals import Proposal, Submission, Workshop
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-DATABASE_URL_ENV = "RESILIENCE_PROPOSALS_DATABASE_URL"
-SQLITE_PATH_ENV = "RESILIENCE_PROPOSALS_SQLITE"
 RATE_LIMIT_ENV = "RESILIENCE_PROPOSALS_RATE_LIMIT"
-DEFAULT_SQLITE = DATA_DIR / "proposals" / "proposals.sqlite3"
+
+
 #: Key of the PostgreSQL advisory lock that serialises migrations across app instances.
 _MIGRATION_LOCK = 712_000_001
 
-_DIALECT_TOKENS = {
-    "sqlite": {"@ID@": "INTEGER PRIMARY KEY AUTOINCREMENT", "@REAL@": "REAL"},
-    "postgresql": {"@ID@": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
-                   "@REAL@": "DOUBLE PRECISION"},
-}
+
 _COLUMNS = ("id", "submission_id", "workshop", "created_at", "lon", "lat", "place", "category",
             "text", "action_id", "hazard", "first_name", "status", "merged_into")
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM proposals"
@@ -80,20 +70,6 @@ class Receipt:
     duplicate: bool
 
 
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
-
-    def statements(self, dialect: str) -> list[str]:
-        text = "\n".join(line for line in self.sql.splitlines()
-                         if not line.lstrip().startswith("--"))
-        for token, value in _DIALECT_TOKENS[dialect].items():
-            text = text.replace(token, value)
-        return [stmt.strip() for stmt in text.split(";") if stmt.strip()]
-
-
 class Moderator:
     """The capability to moderate: only ``ProposalStore.login`` makes one."""
 
@@ -106,20 +82,6 @@ class Moderator:
 
 
 _KEY = object()
-
-
-def migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """The migrations in version order (``0001_init.sql``...); a duplicate version is an error."""
-    found: dict[int, Migration] = {}
-    for file in sorted(directory.glob("*.sql")):
-        match = re.fullmatch(r"(\d{4})_(\w+)\.sql", file.name)
-        if match is None:
-            raise ProposalStoreError(f"migration file name not NNNN_name.sql: {file.name}")
-        version = int(match[1])
-        if version in found:
-            raise ProposalStoreError(f"two migrations with version {version}")
-        found[version] = Migration(version, match[2], file.read_text(encoding="utf-8"))
-    return [found[v] for v in sorted(found)]
 
 
 def utc_now() -> datetime:
@@ -215,7 +177,7 @@ class ProposalStore:
 
     def migrate(self) -> list[int]:
         """Apply the missing migrations in one transaction; the versions applied now."""
-        known = migrations()
+        known = schema.migrations()
         applied_now: list[int] = []
         with self._transaction(write=True) as run:
             if self.dialect == "postgresql":
@@ -245,7 +207,7 @@ class ProposalStore:
     # --- workshops --------------------------------------------------------------------------
 
     def create_workshop(self, workshop: Workshop) -> Workshop:
-        """Store a workshop (checked by ``geo.proposals.validate_workshop``); idempotent on slug."""
+        """Store a workshop (checked by ``proposals.validate_workshop``); idempotent on slug."""
         with self._transaction(write=True) as run:
             run("INSERT INTO workshops (slug, name, date, created_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (slug) DO NOTHING",
@@ -268,7 +230,7 @@ class ProposalStore:
     # --- participants -----------------------------------------------------------------------
 
     def submit(self, valid: Submission) -> Receipt:
-        """Store a validated submission once (see ``geo.proposals.validate``).
+        """Store a validated submission once (see ``geo.participation.proposals.validate``).
 
         Raises
         ------
@@ -414,48 +376,3 @@ def _pg_errors() -> type[Exception]:
     except ImportError:  # psycopg is in requirements.txt; without it only SQLite works
         return sqlite3.Error
     return psycopg.Error
-
-
-def sqlite_path() -> Path:
-    return Path(os.environ.get(SQLITE_PATH_ENV) or DEFAULT_SQLITE)
-
-
-def open_sqlite(path: Path, rate_limit: RateLimit | None = None,
-                clock: Callable[[], datetime] = utc_now) -> ProposalStore:
-    """A SQLite store at ``path`` (directories created), in WAL mode."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-
-    def connect() -> sqlite3.Connection:
-        conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        # FULL: a proposal acknowledged to a participant survives a crash of the machine too.
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=30000")
-        return conn
-
-    return ProposalStore("sqlite", connect, rate_limit or RateLimit.from_env(), clock,
-                         description=f"SQLite {path}")
-
-
-def open_postgres(url: str, rate_limit: RateLimit | None = None,
-                  clock: Callable[[], datetime] = utc_now) -> ProposalStore:
-    """A PostgreSQL store (``postgresql://user@host:port/db``); the schema is migrated on open."""
-    import psycopg
-
-    def connect() -> Any:
-        return psycopg.connect(url, autocommit=True, connect_timeout=10)
-
-    safe = re.sub(r"//[^@/]*@", "//***@", url)
-    return ProposalStore("postgresql", connect, rate_limit or RateLimit.from_env(), clock,
-                         description=f"PostgreSQL {safe}")
-
-
-def open_store(url: str | None = None, rate_limit: RateLimit | None = None) -> ProposalStore:
-    """PostgreSQL if a URL is given or set in ``RESILIENCE_PROPOSALS_DATABASE_URL``, else SQLite."""
-    url = url or os.environ.get(DATABASE_URL_ENV) or None
-    if url:
-        if not url.startswith(("postgresql://", "postgres://")):
-            raise ProposalStoreError("the proposals database URL must start with postgresql://")
-        return open_postgres(url, rate_limit)
-    return open_sqlite(sqlite_path(), rate_limit)

@@ -17,10 +17,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import segno
 from jinja2 import Template
 
-from geo.assets import STATIC_DIR, STATIC_URL
-from geo.mapview import GeoJsonLayer, LayerDef
-from geo.proposals import Proposal
-from geo.text import escape_html
+from geo.core.text import escape_html
+from geo.map.assets import STATIC_DIR, STATIC_URL
+from geo.map.elements import GeoJsonLayer
+from geo.map.layers import LayerDef
+from geo.participation.proposals import Proposal
 
 PUBLIC_URL_ENV = "RESILIENCE_PUBLIC_URL"
 #: The form's URL path (``url_path`` of pages/propose.py in app.py).

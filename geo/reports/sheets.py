@@ -1,5 +1,5 @@
 """The sheets (fiche équipement, fiche quartier): every figure about one facility or one quartier,
-gathered from an :class:`geo.analysis.Analysis`, with the layers each comes from."""
+gathered from an :class:`geo.analysis.exposure.Analysis`, with the layers each comes from."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from dataclasses import dataclass
 import pandas as pd
 import shapely
 
-from geo.access import COOL_KINDS, COOL_LAYERS
-from geo.actions import Catalogue, FeatureLink
-from geo.analysis import Analysis
-from geo.errors import AnalysisError
-from geo.i18n import number, t
-from geo.settings import METRIC_CRS
-from geo.text import escape_md, markdown_table
+from geo.actions.catalogue import Catalogue
+from geo.actions.model import FeatureLink
+from geo.analysis.access import COOL_KINDS, COOL_LAYERS
+from geo.analysis.exposure import Analysis
+from geo.core.errors import AnalysisError
+from geo.core.i18n import number, t
+from geo.core.settings import METRIC_CRS
+from geo.core.text import escape_md, markdown_table
 
 
 @dataclass(frozen=True)

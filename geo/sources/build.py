@@ -26,13 +26,21 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo import __version__
-from geo.errors import ResilienceError, SourceError
-from geo.fetch import RawSource, read_mirror, read_online
-from geo.normalise import StudyArea, apply_schema, attach_admin, clip, repair, study_area, to_store_crs
-from geo.quirks import parse
-from geo.registry import LayerSpec, Registry
-from geo.settings import METRIC_CRS
-from geo.validate import validate_source
+from geo.core.errors import ResilienceError, SourceError
+from geo.core.settings import METRIC_CRS
+from geo.sources.fetch import RawSource, read_mirror, read_online
+from geo.sources.normalise import (
+    StudyArea,
+    apply_schema,
+    attach_admin,
+    clip,
+    repair,
+    study_area,
+    to_store_crs,
+)
+from geo.sources.quirks import parse
+from geo.sources.registry import LayerSpec, Registry
+from geo.sources.validate import validate_source
 
 KEEP_BUILDS = 3
 #: Layers built first: every other layer is attached to them.

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from geo.errors import SourceError
-from geo.registry import LayerSpec, Portal
+from geo.core.errors import SourceError
+from geo.sources.registry import LayerSpec, Portal
 
 USER_AGENT = "carte-resilience-paris20/0.1 (+ingest)"
 

@@ -16,11 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-from geo.build import SourceOptions, build
-from geo.errors import ResilienceError
-from geo.registry import load_registry
-from geo.settings import DEFAULT_MIRROR, build_root
-from geo.store import load_manifest
+from geo.core.errors import ResilienceError
+from geo.core.settings import DEFAULT_MIRROR, build_root
+from geo.sources.build import SourceOptions, build
+from geo.sources.registry import load_registry
+from geo.sources.store import load_manifest
 
 
 def _parse_bases(values: list[str]) -> dict[str, str]:
@@ -90,7 +90,3 @@ def main(argv: list[str] | None = None) -> int:
     for line in manifest["skipped"]:
         print(f"  skipped: {line}", file=sys.stderr)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,9 +9,9 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.errors import SourceError
-from geo.registry import LayerSpec
-from geo.settings import METRIC_CRS, STORE_CRS
+from geo.core.errors import SourceError
+from geo.core.settings import METRIC_CRS, STORE_CRS
+from geo.sources.registry import LayerSpec
 
 #: Columns every built layer has, in this order, before its kept official fields.
 BASE_COLUMNS = ("fid", "source_id", "name", "kind", "address", "c_ar", "quartier", "quartier_name")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from geo.i18n import t
-from geo.registry import Registry
-from geo.text import escape_md
+from geo.core.i18n import t
+from geo.core.text import escape_md
+from geo.sources.registry import Registry
 
 
 def sources_table(manifest: dict, lang: str) -> list[dict[str, object]]:

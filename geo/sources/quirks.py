@@ -1,7 +1,7 @@
 """Source-specific parsing: the official exports' quirks, one function per ``parser`` of the registry.
 
 Each parser turns the raw files of a layer into one GeoDataFrame with the official field names
-still in place (the field mapping happens in ``geo.normalise``), plus warnings for the manifest.
+still in place (the field mapping happens in ``geo.sources.normalise``), plus warnings for the manifest.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from collections.abc import Callable
 import geopandas as gpd
 import pandas as pd
 
-from geo.errors import SourceError
-from geo.fetch import RawSource
-from geo.readers import points_from_lonlat, read_any, read_csv
-from geo.registry import LayerSpec
+from geo.core.errors import SourceError
+from geo.sources.fetch import RawSource
+from geo.sources.readers import points_from_lonlat, read_any, read_csv
+from geo.sources.registry import LayerSpec
 
 Parsed = tuple[gpd.GeoDataFrame, list[str]]
 

@@ -13,8 +13,8 @@ import pyogrio.errors
 import shapely
 from shapely.geometry import shape
 
-from geo.errors import SourceError
-from geo.fetch import RawSource
+from geo.core.errors import SourceError
+from geo.sources.fetch import RawSource
 
 
 def _text(layer: str, raw: RawSource) -> str:

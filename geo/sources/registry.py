@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from geo.errors import RegistryError, UnknownLayerError
-from geo.settings import SOURCES_FILE
+from geo.core.errors import RegistryError, UnknownLayerError
+from geo.core.settings import SOURCES_FILE
 
 THEMES = ("boundaries", "flood", "heat", "facilities", "population")
 STATUSES = ("official", "derived", "old")

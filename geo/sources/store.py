@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 import shapely
 from pyproj import CRS
 
-from geo.errors import BuildMissingError, ResilienceError, UnknownLayerError
-from geo.settings import STORE_CRS, current_build_dir
+from geo.core.errors import BuildMissingError, ResilienceError, UnknownLayerError
+from geo.core.settings import STORE_CRS, current_build_dir
 
 INGEST_COMMAND = "python -m geo.ingest"
 

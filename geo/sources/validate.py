@@ -5,9 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
-from geo.errors import SourceError
-from geo.registry import LayerSpec
-from geo.settings import PARIS_BBOX
+from geo.core.errors import SourceError
+from geo.core.settings import PARIS_BBOX
+from geo.sources.registry import LayerSpec
 
 _EXPECTED = {
     "point": {"Point", "MultiPoint"},

@@ -11,8 +11,8 @@ from urllib.parse import parse_qs
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import mapview
-from geo.store import load_layer
+from geo.map.layers import LAYERS
+from geo.sources.store import load_layer
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTIONS = tomllib.loads((ROOT / "data" / "actions.toml").read_text(encoding="utf-8"))["action"]
@@ -68,7 +68,7 @@ def test_every_action_is_listed_with_a_title(whole):
     assert len(titles(whole)) == len(ACTIONS) > 30
     # An action with no layer the map draws has no map link; one with no layer at all says why.
     drawn = [entry for entry in ACTIONS
-             if any(layer in mapview.LAYERS for link in entry.get("link", []) for layer in link["layers"])]
+             if any(layer in LAYERS for link in entry.get("link", []) for layer in link["layers"])]
     assert len(links(whole)) == len(drawn)
     placed = [entry for entry in ACTIONS if entry.get("link")]
     assert text(whole).count("**Pas sur la carte**") == len(ACTIONS) - len(placed)
@@ -203,15 +203,15 @@ def test_url_can_ask_for_one_action_then_show_all(real_build):
 def test_a_broken_catalogue_is_shown_as_a_message(real_build):
     from unittest.mock import patch
 
-    from geo import ui
-    from geo.errors import CatalogueError
+    from geo.core.errors import CatalogueError
+    from geo.ui import actions as ui
 
     def broken(*args, **kwargs):
         raise CatalogueError("actions.toml: action #2 (shelter): no source")
 
     ui._catalogue.clear()
     try:
-        with patch("geo.actions.load_catalogue", broken):
+        with patch("geo.ui.actions.load_catalogue", broken):
             at = run()
     finally:
         ui._catalogue.clear()

@@ -17,6 +17,8 @@ from pyproj import CRS
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from tests.frame import registered_pages
+
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "downloads.py")
 
 
@@ -160,7 +162,7 @@ def test_walk_target_choice_filters_and_is_in_the_command(real_build, served, tm
 
 def test_page_is_registered_in_the_app_and_the_readme(real_build):
     root = Path(PAGE).parents[1]
-    assert 'st.Page("pages/downloads.py"' in (root / "app.py").read_text(encoding="utf-8")
+    assert registered_pages()["pages/downloads.py"] == "telechargements"
     assert "`pages/downloads.py`" in (root / "README.md").read_text(encoding="utf-8")
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
     at.switch_page("pages/downloads.py").run()

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.frame import registered_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
 
 
 def test_every_page_is_registered_and_documented():
-    app = (ROOT / "app.py").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    registered = set(re.findall(r'st\.Page\("([^"]+)"', app))
+    registered = set(registered_pages())
     assert registered == set(PAGES)
     for page in PAGES:
         assert f"`{page}`" in readme, f"{page} missing from the README's pages table"

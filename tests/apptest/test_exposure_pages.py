@@ -9,10 +9,12 @@ import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from geo import analysis, store
-from geo.actions import load_catalogue
-from geo.quirks import NOT_COOL_GREEN_TYPES
-from geo.text import escape_md
+from geo.actions.loader import load_catalogue
+from geo.analysis import exposure as analysis
+from geo.core.text import escape_md
+from geo.sources import store
+from geo.sources.quirks import NOT_COOL_GREEN_TYPES
+from tests.frame import registered_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -171,10 +173,9 @@ def test_sheet_picker_sets_the_url_and_unknown_ids_are_messages():
 
 
 def test_pages_are_registered_in_the_app_and_the_readme():
-    app = (ROOT / "app.py").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for page in ("pages/flood.py", "pages/heat.py", "pages/sheet.py"):
-        assert f'st.Page("{page}"' in app
+        assert page in registered_pages()
         assert f"`{page}`" in readme
 
 
@@ -183,7 +184,8 @@ def test_map_gains_the_access_gap_layer(result):
     facility whose walking time to a counted cool place exceeds the target."""
     import json
 
-    from geo import mapview
+    from geo.map.geojson import layer_geojson
+    from geo.map.layers import LAYERS
 
     at = AppTest.from_file(str(ROOT / "pages" / "map.py"), default_timeout=60)
     at.query_params["layers"] = "arrondissements,access_gap"
@@ -195,7 +197,7 @@ def test_map_gains_the_access_gap_layer(result):
     target = result.settings.access.target_minutes
     expected = int((result.grid["best_min"] > target).sum() + (result.facilities["best_min"] > target).sum())
     layer = analysis.map_layer(result, "access_gap")
-    features = json.loads(mapview.layer_geojson(layer, mapview.LAYERS["access_gap"]))["features"]
+    features = json.loads(layer_geojson(layer, LAYERS["access_gap"]))["features"]
     assert len(features) == expected
     assert layer.crs == "EPSG:4326"
 

@@ -11,9 +11,10 @@ import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import mapview
-from geo.assets import STATIC_DIR, STATIC_URL
-from geo.store import load_layer, load_manifest
+from geo.map.assets import STATIC_DIR, STATIC_URL
+from geo.map.layers import DEFAULT_LAYERS
+from geo.map.report import FID_MARK
+from geo.sources.store import load_layer, load_manifest
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "map.py")
 XSS = "<img src=x onerror=alert(1)>"
@@ -84,14 +85,14 @@ def texts(at) -> str:
 def tooltip_text(frame: gpd.GeoDataFrame, index: int) -> str:
     """What the browser returns for a click: the tooltip's text content (name, type, mark, fid)."""
     row = frame.iloc[index]
-    return f"{row['name']}{row['kind']}{mapview.FID_MARK}{row['fid']}"
+    return f"{row['name']}{row['kind']}{FID_MARK}{row['fid']}"
 
 
 def test_default_view(app):
     app.run()
     assert not app.exception
-    assert set(app.fake.layers()) == set(mapview.DEFAULT_LAYERS)
-    assert app.query_params["layers"] == ",".join(mapview.DEFAULT_LAYERS)
+    assert set(app.fake.layers()) == set(DEFAULT_LAYERS)
+    assert app.query_params["layers"] == ",".join(DEFAULT_LAYERS)
     assert app.query_params["basemap"] == "none"
     assert app.fake.last["key"] == "map.folium"
     assert app.fake.last["returned_objects"] == ["last_object_clicked_tooltip",
@@ -255,7 +256,7 @@ def test_malformed_url_gives_default_view_and_a_notice(app, params):
     app.run()
     assert not app.exception and not app.error
     assert app.info, "a notice is shown"
-    assert set(app.fake.layers()) == set(mapview.DEFAULT_LAYERS)
+    assert set(app.fake.layers()) == set(DEFAULT_LAYERS)
     assert "<script>" not in " ".join(i.value for i in app.info)
 
 
@@ -281,9 +282,10 @@ def test_search_finds_saint_blaise_and_selects_it(app):
 def proposals_db(tmp_path, monkeypatch, real_build):
     """A proposals database with one workshop, one approved and one hidden proposal, both in
     Belleville (the representative point of the built quartier)."""
-    from geo import ui
-    from geo.proposal_store import ProposalStore, RateLimit, open_sqlite
-    from geo.proposals import Submission, Workshop
+    from geo.participation.database import open_sqlite
+    from geo.participation.proposals import Submission, Workshop
+    from geo.participation.store import ProposalStore, RateLimit
+    from geo.ui import map as ui
 
     path = tmp_path / "proposals.sqlite3"
     monkeypatch.setenv("RESILIENCE_PROPOSALS_SQLITE", str(path))
@@ -317,7 +319,7 @@ def test_approved_proposals_are_a_layer_with_details(app, proposals_db):
     assert XSS not in json.dumps(features) and "&lt;img" in features[0]["properties"]["k"]
     legend = " ".join(h.value for h in app.at.get("html"))
     assert "contributions d&#x27;habitants" in legend or "contributions d'habitants" in legend
-    app.fake.returns = {"last_object_clicked_tooltip": f"Lieu frais{mapview.FID_MARK}proposals:{proposals_db.id}",
+    app.fake.returns = {"last_object_clicked_tooltip": f"Lieu frais{FID_MARK}proposals:{proposals_db.id}",
                         "last_object_clicked_count": 1}
     app.run()
     assert not app.exception
@@ -332,7 +334,7 @@ def test_approved_proposals_are_a_layer_with_details(app, proposals_db):
 
 
 def test_unreadable_proposals_database_leaves_the_map_working(app, real_build, monkeypatch):
-    from geo import ui
+    from geo.ui import map as ui
 
     monkeypatch.setenv("RESILIENCE_PROPOSALS_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     ui._proposal_layer.clear()

@@ -11,7 +11,7 @@ from unittest.mock import patch
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.store import load_layer
+from geo.sources.store import load_layer
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "map.py")
@@ -97,8 +97,8 @@ def test_feature_without_action_says_so(real_build, lang, heading):
 
 
 def test_a_broken_catalogue_is_reported_and_the_map_still_works(real_build):
-    from geo import ui
-    from geo.errors import CatalogueError
+    from geo.core.errors import CatalogueError
+    from geo.ui import actions as ui
 
     def broken(*args, **kwargs):
         raise CatalogueError("actions.toml: action #3 (x): unknown hazard 'tsunami'")
@@ -106,7 +106,7 @@ def test_a_broken_catalogue_is_reported_and_the_map_still_works(real_build):
     ui._catalogue.clear()
     calls = []
     try:
-        with patch("geo.actions.load_catalogue", broken), \
+        with patch("geo.ui.actions.load_catalogue", broken), \
                 patch("streamlit_folium.st_folium", lambda *a, **k: calls.append(k) or {}):
             at = AppTest.from_file(PAGE, default_timeout=60)
             at.query_params["layers"] = "schools_elementaire"

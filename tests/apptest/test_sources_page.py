@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.i18n import t
-from geo.store import load_manifest
+from geo.core.i18n import t
+from geo.sources.store import load_manifest
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "sources.py")
 

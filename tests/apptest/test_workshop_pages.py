@@ -10,8 +10,10 @@ import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.proposal_store import ProposalStore, RateLimit, open_sqlite
-from geo.proposals import Workshop
+from geo.participation.database import open_sqlite
+from geo.participation.proposals import Workshop
+from geo.participation.store import ProposalStore, RateLimit
+from tests.frame import registered_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKSHOP = Workshop("atelier-test-2026-11-26", "Atelier <b>test</b>", "2026-11-26")
@@ -117,7 +119,7 @@ def test_propose_pin_outside_the_study_area_is_refused_inside_is_stored(store, p
 
 def test_propose_rate_limit_keeps_the_text(store, points, monkeypatch, db):
     monkeypatch.setenv("RESILIENCE_PROPOSALS_RATE_LIMIT", "2/60")
-    from geo import ui
+    from geo.ui import workshop as ui
 
     ui._proposal_store.clear()
     at = page("propose", workshop=WORKSHOP.slug)
@@ -146,7 +148,7 @@ def test_moderation_closed_without_password(db):
 
 def test_moderation_login_approve_hide_merge(store, monkeypatch):
     monkeypatch.setenv("RESILIENCE_MODERATION_PASSWORD", "pw-for-test")
-    from geo.proposals import Submission
+    from geo.participation.proposals import Submission
 
     ids = [store.submit(Submission(f"s{n}", WORKSHOP.slug, "c", "water", f"Texte {n} <i>x</i>",
                                    2.39, 48.86)).proposal.id for n in range(3)]
@@ -172,7 +174,7 @@ def test_moderation_login_approve_hide_merge(store, monkeypatch):
 
 def test_workshop_creates_steps_and_shows_proposals_escaped(store, monkeypatch):
     monkeypatch.setenv("RESILIENCE_PUBLIC_URL", "http://192.0.2.10:8501/")
-    from geo.proposals import Submission
+    from geo.participation.proposals import Submission
 
     store.submit(Submission("w1", WORKSHOP.slug, "c", "greenery", "Des arbres <img src=x>",
                             2.39, 48.86, first_name="Léa"))
@@ -215,12 +217,12 @@ def test_moderation_password_from_streamlit_secrets(store):
 @pytest.mark.parametrize("name, url_path", [("workshop", "atelier"), ("propose", "proposer"),
                                             ("moderation", "moderer")])
 def test_pages_registered_in_the_frame_and_listed_in_the_readme(name, url_path):
-    from geo.workshop import PROPOSE_PATH
+    from geo.participation.workshop import PROPOSE_PATH
 
-    app = (ROOT / "app.py").read_text(encoding="utf-8")
-    assert f'st.Page("pages/{name}.py"' in app and f'url_path="{url_path}"' in app
+    pages = registered_pages()
+    assert pages[f"pages/{name}.py"] == url_path
     assert f"`pages/{name}.py`" in (ROOT / "README.md").read_text(encoding="utf-8")
-    assert 'url_path="' + PROPOSE_PATH + '"' in app  # the QR code leads to the form
+    assert PROPOSE_PATH in pages.values()  # the QR code leads to the form
 
 
 def test_workshop_and_form_in_english(store):

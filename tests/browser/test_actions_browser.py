@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from geo.actions import load_catalogue
-from geo.store import load_layer, load_manifest
+from geo.actions.loader import load_catalogue
+from geo.sources.store import load_layer, load_manifest
 from tests.browser.leaflet_probe import COUNT_JS, FRAME
 from tests.conftest import ARTIFACTS
 

@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from geo.i18n import t
-from geo.mapview import HIGHLIGHTS
-from geo.store import load_layer
+from geo.core.i18n import t
+from geo.map.layers import HIGHLIGHTS
+from geo.sources.store import load_layer
 from tests.browser.leaflet_probe import click_feature, map_frame, wait_counts
 from tests.conftest import ARTIFACTS, ROOT, AppServer
 
@@ -183,7 +183,7 @@ def test_failing_tiles_leave_the_thematic_layers(app_server, page):
 @pytest.fixture(scope="module")
 def hostile_server(mirror, tmp_path_factory):
     """The app over a build made from a copy of the mirror whose fountain data holds HTML."""
-    from geo.assets import ensure_assets
+    from geo.map.assets import ensure_assets
 
     ensure_assets()
     root = tmp_path_factory.mktemp("hostile")

@@ -8,7 +8,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from geo import analysis
+from geo.analysis import exposure as analysis
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser

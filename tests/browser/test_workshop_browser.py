@@ -9,8 +9,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from geo.proposal_store import ProposalStore, RateLimit, open_sqlite
-from geo.proposals import Workshop
+from geo.participation.database import open_sqlite
+from geo.participation.proposals import Workshop
+from geo.participation.store import ProposalStore, RateLimit
 from tests.browser.leaflet_probe import click_feature, map_frame, wait_counts
 from tests.conftest import ARTIFACTS, AppServer
 
@@ -22,7 +23,7 @@ FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 @pytest.fixture(scope="module")
 def workshop_server(real_build, tmp_path_factory):
-    from geo.assets import ensure_assets
+    from geo.map.assets import ensure_assets
 
     ensure_assets()
     path = tmp_path_factory.mktemp("wk") / "proposals.sqlite3"

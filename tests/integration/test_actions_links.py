@@ -9,9 +9,9 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-from geo.actions import load_catalogue
-from geo.registry import load_registry
-from geo.store import load_all
+from geo.actions.loader import load_catalogue
+from geo.sources.registry import load_registry
+from geo.sources.store import load_all
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTS = (ROOT.parent / "shared" / "research" / "resilience-actions-facts.md").resolve()

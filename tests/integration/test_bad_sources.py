@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from geo.build import SourceOptions, build
-from geo.errors import SourceError
-from geo.registry import load_registry
+from geo.core.errors import SourceError
+from geo.sources.build import SourceOptions, build
+from geo.sources.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 FOUNTAINS = "fontaines_a_boire/fontaines-a-boire.geojson"

@@ -2,7 +2,7 @@
 ``ogrinfo`` (Debian gdal-bin) as an outside client.
 
 Expected figures are computed here with plain geopandas on the built GeoParquet files, not with
-``geo.export``'s own filter code.
+``geo.export.engine``'s own filter code.
 """
 
 from __future__ import annotations
@@ -207,9 +207,9 @@ def test_zipped_downloads_carry_readme_provenance_and_field_mapping(real_build, 
 
 def test_walk_target_filter_on_real_data_splits_every_layer(real_build):
     """Inside + outside = all; inside matches distances measured here to the cool places."""
-    from geo import access
-    from geo.analysis import load_settings
-    from geo.errors import ExportError
+    from geo.analysis import access
+    from geo.analysis.settings import load_settings
+    from geo.core.errors import ExportError
 
     manifest = manifest_of(real_build)
     settings = load_settings().access

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import analysis, store
-from geo.quirks import NOT_COOL_GREEN_TYPES
+from geo.analysis import exposure as analysis
+from geo.sources import store
+from geo.sources.quirks import NOT_COOL_GREEN_TYPES
 
 L93 = "EPSG:2154"
 

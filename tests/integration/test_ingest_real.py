@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.store import load_layer, load_manifest
+from geo.sources.store import load_layer, load_manifest
 
 L93 = 2154
 

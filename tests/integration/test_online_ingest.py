@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from geo.build import SourceOptions, build
-from geo.errors import SourceError
-from geo.fetch import download
-from geo.registry import load_registry
-from geo.store import load_layer, load_manifest
+from geo.core.errors import SourceError
+from geo.sources.build import SourceOptions, build
+from geo.sources.fetch import download
+from geo.sources.registry import load_registry
+from geo.sources.store import load_layer, load_manifest
 
 PREFIX = "/api/explore/v2.1/catalog/datasets/"
 

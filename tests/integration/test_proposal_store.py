@@ -14,19 +14,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from geo.errors import ModerationError, ProposalStoreError, RateLimitError
-from geo.proposal_export import export_filename, to_csv, to_geojson
-from geo.proposal_store import (
-    Migration,
-    Moderator,
-    ProposalStore,
-    RateLimit,
-    migrations,
-    open_postgres,
-    open_sqlite,
-    open_store,
-)
-from geo.proposals import Submission, Workshop
+from geo.core.errors import ModerationError, ProposalStoreError, RateLimitError
+from geo.participation.database import open_postgres, open_sqlite, open_store
+from geo.participation.export import export_filename, to_csv, to_geojson
+from geo.participation.proposals import Submission, Workshop
+from geo.participation.schema import Migration, migrations
+from geo.participation.store import Moderator, ProposalStore, RateLimit
 from tests.pgcluster import pg_cluster  # noqa: F401  (fixture)
 
 WORKSHOP = Workshop("saint-blaise-2026-11-26", "Vers un quartier résilient", "2026-11-26")
@@ -81,7 +74,7 @@ def test_migrations_apply_once_and_record_versions(backend):
 def test_a_failing_migration_leaves_nothing_behind(backend, monkeypatch):
     store = backend()
     broken = Migration(9999, "broken", "CREATE TABLE extra (x INTEGER);\nCREATE TABLE broken (;")
-    monkeypatch.setattr("geo.proposal_store.migrations", lambda: [*migrations(), broken])
+    monkeypatch.setattr("geo.participation.schema.migrations", lambda: [*migrations(), broken])
     with pytest.raises(ProposalStoreError):
         store.migrate()
     with store._transaction(write=False) as run:
@@ -97,7 +90,7 @@ def test_a_new_migration_upgrades_an_existing_database_and_keeps_its_data(backen
     kept = store.submit(sub(1)).proposal
     upgrade = Migration(2, "add_language", "ALTER TABLE proposals ADD COLUMN language TEXT;\n"
                         "UPDATE proposals SET language = 'fr'")
-    monkeypatch.setattr("geo.proposal_store.migrations", lambda: [*migrations(), upgrade])
+    monkeypatch.setattr("geo.participation.schema.migrations", lambda: [*migrations(), upgrade])
     upgraded = backend()  # opening the database applies the new migration, once
     assert upgraded.schema_version() == 2
     assert store.migrate() == [] and upgraded.migrate() == []
@@ -108,7 +101,7 @@ def test_a_new_migration_upgrades_an_existing_database_and_keeps_its_data(backen
 
 def test_a_database_newer_than_the_code_is_refused(backend, monkeypatch):
     store = backend()
-    monkeypatch.setattr("geo.proposal_store.migrations", lambda: [])
+    monkeypatch.setattr("geo.participation.schema.migrations", lambda: [])
     with pytest.raises(ProposalStoreError, match="newer than this code"):
         store.migrate()
 

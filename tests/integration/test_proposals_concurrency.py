@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from geo.proposal_store import RateLimit, open_postgres, open_sqlite
-from geo.proposals import Workshop
+from geo.participation.database import open_postgres, open_sqlite
+from geo.participation.proposals import Workshop
+from geo.participation.store import RateLimit
 from tests.conftest import AppServer
 from tests.pgcluster import pg_cluster  # noqa: F401  (fixture)
 from tests.stclient import Session
@@ -95,7 +96,7 @@ def check_all_stored_once(acks: list[list], stored) -> None:
 
 @pytest.fixture
 def servers_env(real_build):
-    from geo.assets import ensure_assets
+    from geo.map.assets import ensure_assets
 
     ensure_assets()
     started: list[AppServer] = []

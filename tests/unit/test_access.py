@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from geo import access
-from geo.settings import METRIC_CRS
+from geo.analysis import access
+from geo.core.settings import METRIC_CRS
 
 X0, Y0 = 650_000.0, 6_860_000.0  # somewhere in Paris, Lambert-93
 SETTINGS = access.AccessSettings(walking_speed_kmh=4.5, detour_factor=1.3, target_minutes=7.0,

@@ -8,19 +8,12 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from geo.actions import (
-    Filters,
-    load_catalogue,
-    main,
-    map_params,
-    map_url,
-    parse_catalogue,
-    parse_filters,
-    summary,
-)
-from geo.addresses import parse_address
-from geo.errors import CatalogueError
-from geo.registry import parse_registry
+from geo.actions.addresses import parse_address
+from geo.actions.command import main, summary
+from geo.actions.links import Filters, map_params, map_url, parse_filters
+from geo.actions.loader import load_catalogue, parse_catalogue
+from geo.core.errors import CatalogueError
+from geo.sources.registry import parse_registry
 
 LAYER = """
 [[layer]]

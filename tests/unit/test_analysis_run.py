@@ -1,4 +1,4 @@
-"""``geo.analysis.run`` end to end on a small synthetic build whose answers are known by construction:
+"""``geo.analysis.exposure.run`` end to end on a small synthetic build whose answers are known by construction:
 a 1 km square study area split into two quartiers, a flood zone 300 m to the west, one park in the
 south-west corner, one school next to it and one 700 m from every cool place."""
 
@@ -10,10 +10,12 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from geo import analysis, sheets
-from geo.access import AccessSettings
-from geo.errors import AnalysisError
-from geo.settings import METRIC_CRS
+from geo.analysis import exposure as analysis
+from geo.analysis import settings as analysis_settings
+from geo.analysis.access import AccessSettings
+from geo.core.errors import AnalysisError
+from geo.core.settings import METRIC_CRS
+from geo.reports import sheets
 
 X0, Y0 = 650_000.0, 6_860_000.0
 
@@ -52,7 +54,7 @@ def build():
 @pytest.fixture(scope="module")
 def result(build):
     manifest, layers = build
-    return analysis.run(manifest, layers, analysis.AnalysisSettings())
+    return analysis.run(manifest, layers, analysis_settings.AnalysisSettings())
 
 
 def test_flood_figures(result):
@@ -117,7 +119,7 @@ def test_gap_layer_sheets_and_summary(result):
 
 def test_settings_change_the_key_and_the_answer(build):
     manifest, layers = build
-    strict = analysis.AnalysisSettings(access=AccessSettings(target_minutes=1.0))
+    strict = analysis_settings.AnalysisSettings(access=AccessSettings(target_minutes=1.0))
     other = analysis.run(manifest, layers, strict)
     assert other.key != analysis.run(manifest, layers).key
     assert other.study_share < 0.2

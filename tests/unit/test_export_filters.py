@@ -8,7 +8,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from geo import export
-from geo.errors import ExportError, UnknownLayerError
+from geo.core.errors import ExportError, UnknownLayerError
 
 L93 = "EPSG:2154"
 # A square flood zone in Lambert-93 (metres), near the Seine in Paris.
@@ -146,7 +146,7 @@ def test_pluggable_filters_receive_lambert93_and_are_described(facilities):
 
 
 def test_registered_filters_are_built_from_the_spec(facilities, monkeypatch):
-    monkeypatch.setitem(export._FILTER_FACTORIES, "box",
+    monkeypatch.setitem(export.filters._FILTER_FACTORIES, "box",
                         lambda value, loader: InsideBox(tuple(float(v) for v in value.split(","))))
     spec = export.ExportSpec(layers=("fac",), extra=(("box", "652100,6859000,652300,6861000"),))
     manifest = {"layers": {"fac": {}}, "study_area": {"insee": "75120"}}
@@ -207,7 +207,7 @@ def test_command_line_round_trips_through_the_parser():
 
 
 def test_walk_target_filter_uses_walking_time_to_the_nearest_cool_place():
-    from geo.access import AccessSettings
+    from geo.analysis.access import AccessSettings
 
     settings = AccessSettings(walking_speed_kmh=4.5, detour_factor=1.3, target_minutes=7.0)
     # 7 min at 75 m/min over a 1.3 detour: 403.8 m in a straight line.

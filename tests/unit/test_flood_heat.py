@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from geo import analysis, facilities, flood, heat
-from geo.errors import AnalysisError
-from geo.settings import METRIC_CRS
+from geo.analysis import facilities, flood, heat
+from geo.analysis import settings as analysis_settings
+from geo.core.errors import AnalysisError
+from geo.core.settings import METRIC_CRS
 
 X0, Y0 = 650_000.0, 6_860_000.0
 
@@ -145,19 +146,19 @@ def test_settings_file_is_read_and_bad_values_are_reported(tmp_path):
     good = tmp_path / "analysis.toml"
     good.write_text('[access]\nwalking_speed_kmh = 3.6\ntarget_kinds = ["green"]\n'
                     '[flood]\nsame_site_m = 10\n', encoding="utf-8")
-    settings = analysis.load_settings(good)
+    settings = analysis_settings.load_settings(good)
     assert settings.access.metres_per_minute == pytest.approx(60.0)
     assert settings.access.target_kinds == ("green",)
     assert settings.flood.same_site_m == 10
-    assert settings.key() != analysis.AnalysisSettings().key()
+    assert settings.key() != analysis_settings.AnalysisSettings().key()
     bad = tmp_path / "bad.toml"
     bad.write_text("[access]\nwalking_speeed_kmh = 4\n", encoding="utf-8")
     with pytest.raises(AnalysisError, match="bad.toml"):
-        analysis.load_settings(bad)
+        analysis_settings.load_settings(bad)
 
 
 def test_committed_settings_file_matches_the_documented_defaults():
-    settings = analysis.load_settings()
+    settings = analysis_settings.load_settings()
     assert settings.access.walking_speed_kmh == 4.5
     assert settings.access.detour_factor == 1.3
     assert settings.access.target_minutes == 7.0

@@ -6,9 +6,10 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from geo.flood import flood_figures
-from geo.mapdetails import feature_details, fold, layer_of, search
-from geo.registry import load_registry
+from geo.analysis.flood import flood_figures
+from geo.map.details import feature_details, layer_of
+from geo.map.search import fold, search
+from geo.sources.registry import load_registry
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -113,7 +114,7 @@ def test_flood_figures_refuse_missing_crs_or_empty_ppri():
 
 
 def test_markdown_list_escapes_labels_and_values():
-    from geo.mapdetails import markdown_list
+    from geo.map.details import markdown_list
 
     text = markdown_list((("Nom", XSS), ("Lien", "[x](javascript:alert(1))")))
     assert "<img" not in text and "&lt;img" in text

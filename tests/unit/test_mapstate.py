@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.mapstate import DEFAULT_BASEMAP, MapState, chosen_types, from_widgets, parse, to_params
+from geo.map.state import DEFAULT_BASEMAP, MapState, chosen_types, from_widgets, parse, to_params
 
 KNOWN = ("arrondissements", "quartiers", "ppri", "schools_maternelle", "schools_elementaire",
          "sports")

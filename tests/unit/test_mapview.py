@@ -13,19 +13,14 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, Polygon
 
-from geo import mapview
-from geo.assets import LEAFLET_CSS, LEAFLET_JS
-from geo.mapview import (
-    FID_MARK,
-    HEAT_SCALE,
-    LAYERS,
-    feature_group,
-    fid_from_tooltip,
-    layer_geojson,
-    light_geometry,
-    select,
-    zoom_for_bounds,
-)
+from geo.map.assets import LEAFLET_CSS, LEAFLET_JS
+from geo.map.basemap import base_map, view_for_bounds, zoom_for_bounds
+from geo.map.elements import feature_group
+from geo.map.geojson import layer_geojson, light_geometry
+from geo.map.layers import DEFAULT_LAYERS, FAMILIES, HEAT_SCALE, LAYERS, layer_title, select
+from geo.map.legend import legend, legend_html
+from geo.map.publish import PUBLISHED_MAX_AGE_S, prune_published, publish_geojson
+from geo.map.report import FID_MARK, MapReport, fid_from_tooltip, impose_view, read_report
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -118,14 +113,14 @@ def test_flood_zones_get_their_own_colours():
     data = json.loads(layer_geojson(frame, LAYERS["ppri"]))
     assert [f["properties"]["c"] for f in data["features"]] == [colours["B"], colours["V"]]
     assert colours["B"] != colours["V"]
-    entry, = mapview.legend(["ppri"], {}, {}, "fr")
+    entry, = legend(["ppri"], {}, {}, "fr")
     assert [text for _, text in entry.steps] == ["zone B", "zone V"]
 
 
 def test_feature_group_script_escapes_title_and_carries_fid_mark():
     group = feature_group("sports", layer_geojson(points(), LAYERS["sports"]), f"Sports {XSS}",
                           "données dérivées")
-    fmap = mapview.base_map((48.86, 2.39), 14)
+    fmap = base_map((48.86, 2.39), 14)
     group.add_to(fmap)
     html = fmap.get_root().render()
     assert XSS not in html
@@ -135,32 +130,32 @@ def test_feature_group_script_escapes_title_and_carries_fid_mark():
 
 
 def test_published_files_unused_for_a_week_are_pruned_and_written_again(tmp_path):
-    week = mapview.PUBLISHED_MAX_AGE_S
+    week = PUBLISHED_MAX_AGE_S
     used, unused = (tmp_path / name for name in ("used", "unused"))
-    url_used = mapview.publish_geojson('{"a":1}', used, "/x")
-    url_unused = mapview.publish_geojson('{"b":2}', unused, "/x")
+    url_used = publish_geojson('{"a":1}', used, "/x")
+    url_unused = publish_geojson('{"b":2}', unused, "/x")
     files = [next(used.iterdir()), next(unused.iterdir())]
     (unused / "left.123.tmp").write_text("partial")  # a write cut short
     old = time.time() - week - 60
     for path in [*files, unused / "left.123.tmp"]:
         os.utime(path, (old, old))
-    assert mapview.publish_geojson('{"a":1}', used, "/x") == url_used  # reused: marked as used
-    assert mapview.prune_published(used) == 0 and files[0].is_file()
-    assert mapview.prune_published(unused) == 2 and not any(unused.iterdir())
+    assert publish_geojson('{"a":1}', used, "/x") == url_used  # reused: marked as used
+    assert prune_published(used) == 0 and files[0].is_file()
+    assert prune_published(unused) == 2 and not any(unused.iterdir())
     # the next run that needs a pruned file writes it again under the same URL
-    assert mapview.publish_geojson('{"b":2}', unused, "/x") == url_unused
+    assert publish_geojson('{"b":2}', unused, "/x") == url_unused
     assert files[1].read_text(encoding="utf-8") == '{"b":2}'
-    assert mapview.prune_published(tmp_path / "absent") == 0
+    assert prune_published(tmp_path / "absent") == 0
 
 
 def test_published_layer_is_fetched_by_url_and_content_addressed(tmp_path):
     text = layer_geojson(points(), LAYERS["sports"])
-    url = mapview.publish_geojson(text, tmp_path, "/app/static/test")
-    assert url == mapview.publish_geojson(text, tmp_path, "/app/static/test")
+    url = publish_geojson(text, tmp_path, "/app/static/test")
+    assert url == publish_geojson(text, tmp_path, "/app/static/test")
     name = url.rsplit("/", 1)[1]
     assert (tmp_path / name).read_text(encoding="utf-8") == text
-    assert mapview.publish_geojson(text + " ", tmp_path, "/app/static/test") != url
-    fmap = mapview.base_map((48.86, 2.39), 14)
+    assert publish_geojson(text + " ", tmp_path, "/app/static/test") != url
+    fmap = base_map((48.86, 2.39), 14)
     feature_group("sports", url, "Sports").add_to(fmap)
     html = fmap.get_root().render()
     assert f'fetch("{url}")' in html and "L.geoJSON(null" in html
@@ -177,7 +172,7 @@ def test_fid_from_tooltip_text():
 
 @pytest.mark.parametrize("basemap", ["none", "ign", "osm"])
 def test_base_map_loads_only_the_apps_own_assets(basemap):
-    fmap = mapview.base_map((48.86, 2.39), 14, basemap)
+    fmap = base_map((48.86, 2.39), 14, basemap)
     html = fmap.get_root().render()
     scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
     styles = re.findall(r'<link[^>]+href="([^"]+)"', html)
@@ -201,41 +196,39 @@ def test_zoom_for_bounds_fits_and_is_the_largest_that_fits():
 
 def test_legend_lists_visible_layers_with_status_and_scale():
     ids = ["iris_heat", "arrondissements", "sports"]
-    entries = mapview.legend(ids, {"iris_heat": XSS}, {"iris_heat": "derived"}, "fr")
+    entries = legend(ids, {"iris_heat": XSS}, {"iris_heat": "derived"}, "fr")
     assert [e.layer_id for e in entries] == ["arrondissements", "iris_heat", "sports"]
-    html = mapview.legend_html(entries, "fr")
+    html = legend_html(entries, "fr")
     assert XSS not in html and "&lt;img" in html
     assert "données dérivées" in html
     assert html.count("background:#") >= len(HEAT_SCALE.colours)
 
 
 def test_legend_of_a_layer_coloured_by_kind_lists_the_kinds_it_holds():
-    both = mapview.legend(["ppri"], {}, {}, "fr")[0].steps
+    both = legend(["ppri"], {}, {}, "fr")[0].steps
     assert [label for _, label in both] == ["zone B", "zone V"]
-    only_b = mapview.legend(["ppri"], {}, {}, "fr", {"ppri": ("B",)})[0].steps
+    only_b = legend(["ppri"], {}, {}, "fr", {"ppri": ("B",)})[0].steps
     assert [label for _, label in only_b] == ["zone B"]
 
 
 def test_every_layer_definition_is_consistent():
-    assert set(mapview.DEFAULT_LAYERS) <= set(LAYERS)
+    assert set(DEFAULT_LAYERS) <= set(LAYERS)
     for layer in LAYERS.values():
-        assert layer.family in mapview.FAMILIES
+        assert layer.family in FAMILIES
         assert re.fullmatch(r"#[0-9a-f]{6}", layer.colour)
 
 
 def test_view_for_bounds_centres_and_zooms_points_closer():
-    lat, lon, zoom = mapview.view_for_bounds((2.37, 48.84, 2.41, 48.88))
+    lat, lon, zoom = view_for_bounds((2.37, 48.84, 2.41, 48.88))
     assert (lat, lon) == (48.86, 2.39)
     assert zoom == zoom_for_bounds((2.37, 48.84, 2.41, 48.88))
-    assert mapview.view_for_bounds((2.4, 48.86, 2.4, 48.86)) == (48.86, 2.4, 17)
+    assert view_for_bounds((2.4, 48.86, 2.4, 48.86)) == (48.86, 2.4, 17)
 
 
 def test_base_map_holds_its_first_report_until_layers_are_drawn():
-    from geo import mapview
-
-    html = mapview.base_map((48.86, 2.39), 14).get_root().render()
+    html = base_map((48.86, 2.39), 14).get_root().render()
     assert "window.__reportGate" in html and "setTimeout(release, 4000)" in html
-    layer = mapview.feature_group("fountains", "/app/static/map/x.json", "Fontaines")
+    layer = feature_group("fountains", "/app/static/map/x.json", "Fontaines")
     script = layer._children[next(iter(layer._children))]._template.module.script(
         layer._children[next(iter(layer._children))], {})
     assert "__reportGate.start()" in script and "__reportGate.done()" in script
@@ -243,34 +236,34 @@ def test_base_map_holds_its_first_report_until_layers_are_drawn():
 
 def test_map_report_tells_new_clicks_and_views_from_repeats():
     view = (48.86, 2.39, 15)
-    tooltip = f"École{mapview.FID_MARK}schools_maternelle:42"
+    tooltip = f"École{FID_MARK}schools_maternelle:42"
     out = {"last_object_clicked_tooltip": tooltip, "last_object_clicked_count": 1,
            "center": {"lat": 48.860001, "lng": 2.389999}, "zoom": 15}
-    first = mapview.read_report(out, None, view)
+    first = read_report(out, None, view)
     assert first.click == (tooltip, 1) and first.fid == "schools_maternelle:42"
     assert first.view is None  # the view asked, rounded like the URL: unchanged
-    again = mapview.read_report(out, first.click, view)
-    assert again == mapview.MapReport()  # the same report on a rerun changes nothing
-    reclick = mapview.read_report({**out, "last_object_clicked_count": 2}, first.click, view)
+    again = read_report(out, first.click, view)
+    assert again == MapReport()  # the same report on a rerun changes nothing
+    reclick = read_report({**out, "last_object_clicked_count": 2}, first.click, view)
     assert reclick.fid == "schools_maternelle:42"  # the same feature clicked again
-    moved = mapview.read_report({"center": {"lat": 48.87, "lng": 2.4}, "zoom": 16.0}, None, view)
-    assert moved == mapview.MapReport(view=(48.87, 2.4, 16))
-    assert mapview.read_report(None, None, view) == mapview.MapReport()
-    no_fid = mapview.read_report({"last_object_clicked_tooltip": "plain text"}, None, view)
+    moved = read_report({"center": {"lat": 48.87, "lng": 2.4}, "zoom": 16.0}, None, view)
+    assert moved == MapReport(view=(48.87, 2.4, 16))
+    assert read_report(None, None, view) == MapReport()
+    no_fid = read_report({"last_object_clicked_tooltip": "plain text"}, None, view)
     assert no_fid.click == ("plain text", None) and no_fid.fid is None
 
 
 def test_layer_titles_carry_the_status_of_non_official_layers():
     entry = {"title_fr": "Chaleur par IRIS", "title_en": "Heat by IRIS", "status": "derived"}
-    assert mapview.layer_title(entry, "fr") == "Chaleur par IRIS — données dérivées"
-    assert mapview.layer_title(entry, "en", tagged=False) == "Heat by IRIS"
-    assert mapview.layer_title({**entry, "status": "official"}, "en") == "Heat by IRIS"
+    assert layer_title(entry, "fr") == "Chaleur par IRIS — données dérivées"
+    assert layer_title(entry, "en", tagged=False) == "Heat by IRIS"
+    assert layer_title({**entry, "status": "official"}, "en") == "Heat by IRIS"
 
 
 def test_imposed_view_differs_from_the_last_one_only_when_asked_again():
     home = (48.86, 2.39, 15)
-    assert mapview.impose_view(home, None) == home
-    assert mapview.impose_view((48.87, 2.4, 16), home) == (48.87, 2.4, 16)
-    nudged = mapview.impose_view(home, home)
+    assert impose_view(home, None) == home
+    assert impose_view((48.87, 2.4, 16), home) == (48.87, 2.4, 16)
+    nudged = impose_view(home, home)
     assert nudged != home and abs(nudged[0] - home[0]) < 1e-6 and round(nudged[2]) == 15
-    assert mapview.impose_view(home, nudged) == home  # and back, so it never drifts
+    assert impose_view(home, nudged) == home  # and back, so it never drifts

@@ -6,9 +6,10 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from geo import mapview
-from geo.proposal_layer import LAYER_ID, TOOLTIP_TEXT_MAX, proposal_details, proposals_frame
-from geo.proposals import Proposal, Workshop
+from geo.map.geojson import layer_geojson
+from geo.map.layers import LAYERS, select
+from geo.participation.layer import LAYER_ID, TOOLTIP_TEXT_MAX, proposal_details, proposals_frame
+from geo.participation.proposals import Proposal, Workshop
 
 XSS = "<img src=x onerror=alert(1)>"
 QUARTIERS = gpd.GeoDataFrame({"source_id": ["7512001", "7512002"]},
@@ -38,7 +39,7 @@ def test_proposals_become_map_features_in_their_quartier():
     assert len(frame["kind"].iloc[1]) == TOOLTIP_TEXT_MAX and frame["kind"].iloc[1].endswith("…")
     assert frame["text"].iloc[1] == "x" * 300
     assert "first_name" not in frame.columns  # a first name stays out of the public map
-    only = mapview.select(frame, mapview.LAYERS[LAYER_ID], None, "7512002")
+    only = select(frame, LAYERS[LAYER_ID], None, "7512002")
     assert list(only["fid"]) == ["proposals:2"]
     assert len(proposals_frame([], QUARTIERS)) == 0
     with pytest.raises(ValueError):
@@ -47,7 +48,7 @@ def test_proposals_become_map_features_in_their_quartier():
 
 def test_proposal_tooltip_escapes_what_residents_typed():
     frame = proposals_frame([(proposal(1, 2.385, 48.865, XSS), 0)], QUARTIERS)
-    text = mapview.layer_geojson(frame, mapview.LAYERS[LAYER_ID])
+    text = layer_geojson(frame, LAYERS[LAYER_ID])
     assert XSS not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
 
 

@@ -6,8 +6,8 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from geo.errors import ProposalError
-from geo.proposals import (
+from geo.core.errors import ProposalError
+from geo.participation.proposals import (
     TEXT_MAX,
     Place,
     Rules,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from geo.errors import RegistryError, ResilienceError
-from geo.i18n import number, strings, t
-from geo.registry import load_registry, parse_registry
+from geo.core.errors import RegistryError, ResilienceError
+from geo.core.i18n import number, strings, t
+from geo.sources.registry import load_registry, parse_registry
 
 MINIMAL_LAYER = """
 [[layer]]

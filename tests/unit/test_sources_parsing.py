@@ -8,13 +8,13 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, Polygon, box
 
-from geo.errors import SourceError
-from geo.fetch import _raw
-from geo.normalise import apply_schema, attach_admin, clip, repair, to_store_crs
-from geo.quirks import schools, wifi_kind
-from geo.readers import geo_shape_csv, read_geojson
-from geo.registry import ExtraField, LayerSpec
-from geo.validate import validate_source
+from geo.core.errors import SourceError
+from geo.sources.fetch import _raw
+from geo.sources.normalise import apply_schema, attach_admin, clip, repair, to_store_crs
+from geo.sources.quirks import schools, wifi_kind
+from geo.sources.readers import geo_shape_csv, read_geojson
+from geo.sources.registry import ExtraField, LayerSpec
+from geo.sources.validate import validate_source
 
 IN_PARIS = (2.39, 48.86)  # a point of the 20e
 

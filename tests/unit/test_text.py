@@ -1,4 +1,4 @@
-from geo.text import escape_html, escape_md, markdown_table
+from geo.core.text import escape_html, escape_md, markdown_table
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 

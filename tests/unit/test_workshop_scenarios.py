@@ -10,12 +10,13 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from geo.errors import ScenarioError
-from geo.mapview import LAYERS, base_map
-from geo.proposals import Proposal
-from geo.scenarios import SCENARIOS_FILE, catalogue_actions, load_scenarios, parse_scenarios
-from geo.settings import ACTIONS_FILE
-from geo.workshop import (
+from geo.core.errors import ScenarioError
+from geo.core.settings import ACTIONS_FILE
+from geo.map.basemap import base_map
+from geo.map.layers import LAYERS
+from geo.participation.proposals import Proposal
+from geo.participation.scenarios import SCENARIOS_FILE, catalogue_actions, load_scenarios, parse_scenarios
+from geo.participation.workshop import (
     LiveProposalsLayer,
     participants_url,
     proposals_geojson,
@@ -123,11 +124,11 @@ def test_every_refusal_code_and_choice_has_a_message_in_both_languages():
     import re
     from pathlib import Path
 
-    from geo.i18n import strings
-    from geo.proposals import CATEGORIES, HAZARDS, STATUSES
+    from geo.core.i18n import strings
+    from geo.participation.proposals import CATEGORIES, HAZARDS, STATUSES
 
-    root = Path(__file__).resolve().parents[2] / "geo"
-    source = (root / "proposals.py").read_text() + (root / "proposal_store.py").read_text()
+    root = Path(__file__).resolve().parents[2] / "geo" / "participation"
+    source = "".join(path.read_text() for path in root.glob("*.py"))
     codes = set(re.findall(r'(?:ProposalError|RateLimitError)\(\s*"([a-z_]+)"', source))
     assert {"empty_text", "too_long", "outside_area", "rate_limited"} <= codes
     keys = {f"proposals.error.{c}" for c in codes} | \

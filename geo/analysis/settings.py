@@ -1,0 +1,53 @@
+"""The analyses' settings (``data/analysis.toml``): walking speed, detour, target, grid, flood
+thresholds; every value is shown with the figures it produces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from geo.analysis import access
+from geo.core.errors import AnalysisError
+from geo.core.settings import DATA_DIR
+
+ANALYSIS_FILE = DATA_DIR / "analysis.toml"
+
+
+@dataclass(frozen=True)
+class FloodSettings:
+    same_site_m: float = 60.0
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    access: access.AccessSettings = field(default_factory=access.AccessSettings)
+    flood: FloodSettings = field(default_factory=FloodSettings)
+
+    def key(self) -> str:
+        """Short stable hash of the settings (part of the cache key)."""
+        text = json.dumps(asdict(self), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def load_settings(path: Path = ANALYSIS_FILE) -> AnalysisSettings:
+    """The analysis settings of ``data/analysis.toml``.
+
+    Raises
+    ------
+    AnalysisError
+        When the file is unreadable or holds an unknown key or a bad value.
+    """
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        acc = dict(raw.get("access", {}))
+        for key in ("target_kinds", "green_excluded_types"):
+            if key in acc:
+                acc[key] = tuple(acc[key])
+        return AnalysisSettings(access=access.AccessSettings(**acc),
+                                flood=FloodSettings(**raw.get("flood", {})))
+    except (OSError, tomllib.TOMLDecodeError, TypeError, ValueError) as exc:
+        raise AnalysisError(f"{path.name}: {exc}") from exc

@@ -1,0 +1,112 @@
+"""Downloads for planners: the export engine, its feature filters, the GIS formats, the README and
+provenance inside each file, and the command ``python -m geo.export``.
+
+The names below are the package's public API (the page, the command and other packages use
+them); each lives in the module named for its job.
+"""
+
+from geo.export.command import main, parser, spec_from_args  # noqa: F401
+from geo.export.engine import (  # noqa: F401
+    HAZARD_LAYER,
+    PREVIEW_COLUMNS,
+    PREVIEW_ROWS,
+    PROVENANCE_TABLE,
+    Preview,
+    command_line,
+    make_filters,
+    prepare,
+    preview,
+    run,
+    select,
+    write,
+)
+from geo.export.filters import (  # noqa: F401
+    WALK_TARGET,
+    WALK_TARGET_VALUES,
+    AreaFilter,
+    FeatureFilter,
+    FilterFactory,
+    KindFilter,
+    NearHazardFilter,
+    QuartierFilter,
+    WalkTargetFilter,
+    make_registered,
+    register_filter,
+    registered_filters,
+    walk_target_filter,
+)
+from geo.export.formats import (  # noqa: F401
+    CRS_NAMES,
+    DBASE_TEXT_MAX,
+    DEFAULT_CRS,
+    DEFAULT_FORMAT,
+    FORMATS,
+    SHAPEFILE_FIELD_MAX,
+    FormatSpec,
+    dbase_overflow,
+    no_fsync,
+    shapefile_field_names,
+    write_layer,
+)
+from geo.export.readme import (  # noqa: F401
+    area_tag,
+    file_name,
+    provenance_csv,
+    provenance_records,
+    readme,
+)
+from geo.export.spec import (  # noqa: F401
+    Download,
+    ExportSpec,
+    Selection,
+)
+
+__all__ = [
+    "main",
+    "parser",
+    "spec_from_args",
+    "AreaFilter",
+    "CRS_NAMES",
+    "DBASE_TEXT_MAX",
+    "DEFAULT_CRS",
+    "DEFAULT_FORMAT",
+    "Download",
+    "ExportSpec",
+    "FORMATS",
+    "FeatureFilter",
+    "FilterFactory",
+    "FormatSpec",
+    "HAZARD_LAYER",
+    "KindFilter",
+    "NearHazardFilter",
+    "PREVIEW_COLUMNS",
+    "PREVIEW_ROWS",
+    "PROVENANCE_TABLE",
+    "Preview",
+    "QuartierFilter",
+    "SHAPEFILE_FIELD_MAX",
+    "Selection",
+    "WALK_TARGET",
+    "WALK_TARGET_VALUES",
+    "WalkTargetFilter",
+    "area_tag",
+    "command_line",
+    "dbase_overflow",
+    "file_name",
+    "make_filters",
+    "make_registered",
+    "no_fsync",
+    "prepare",
+    "preview",
+    "provenance_csv",
+    "provenance_records",
+    "readme",
+    "register_filter",
+    "registered_filters",
+    "run",
+    "select",
+    "shapefile_field_names",
+    "walk_target_filter",
+    "write",
+    "write_layer",
+]

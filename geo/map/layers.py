@@ -1,0 +1,173 @@
+"""The map's layers: how each one is drawn (colour, symbol, scale), its family, and which
+features a view selects.
+
+Adding a layer to the map is one entry in ``LAYERS`` (and its id in the registry/build).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.core.i18n import t
+
+FAMILIES = ("boundaries", "flood", "heat", "facilities", "participation")
+
+
+@dataclass(frozen=True)
+class ColourScale:
+    """A stepped colour scale over a numeric field: ``colours[i]`` for ``breaks[i-1] <= v < breaks[i]``."""
+
+    field: str
+    breaks: tuple[float, ...]
+    colours: tuple[str, ...]
+    label_fr: str
+    label_en: str
+
+    def colour(self, value: float) -> str | None:
+        if value is None or not math.isfinite(value):
+            return None
+        return self.colours[int(np.searchsorted(self.breaks, value, side="right"))]
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_fr
+
+    def steps(self) -> list[tuple[str, str]]:
+        """(colour, range text) per step, for a legend."""
+        edges = ["", *(f"{b:g}" for b in self.breaks), ""]
+        out = []
+        for i, colour in enumerate(self.colours):
+            low, high = edges[i], edges[i + 1]
+            text = f"< {high}" if not low else (f"≥ {low}" if not high else f"{low} – {high}")
+            out.append((colour, text))
+        return out
+
+
+@dataclass(frozen=True)
+class LayerDef:
+    """How one built layer is drawn on the map.
+
+    ``filter_types``: the layer's ``kind`` values can be filtered; ``filter_quartier``: the
+    quartier filter applies to it; ``interactive``: hover tooltip and click details.
+    """
+
+    id: str
+    family: str
+    colour: str
+    fill: float = 0.0
+    weight: float = 1.5
+    radius: float = 0.0
+    dash: str = ""
+    scale: ColourScale | None = None
+    #: colour per ``kind`` value (e.g. PPRI zone B / V), others keep ``colour``
+    kind_colours: tuple[tuple[str, str], ...] = ()
+    filter_types: bool = False
+    filter_quartier: bool = True
+    interactive: bool = True
+
+    @property
+    def is_point(self) -> bool:
+        return self.radius > 0
+
+    def style(self) -> dict[str, object]:
+        style: dict[str, object] = {"color": self.colour, "weight": self.weight,
+                                    "opacity": 0.9, "fillColor": self.colour,
+                                    "fillOpacity": self.fill, "fill": self.fill > 0}
+        if self.dash:
+            style["dashArray"] = self.dash
+        return style
+
+
+HEAT_SCALE = ColourScale("avg_heat_score", (5.0, 6.5, 8.0, 9.0),
+                         ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"),
+                         "Score moyen de chaleur (0-10)", "Mean heat score (0-10)")
+CQ_SCALE = ColourScale("vulnj_note", (4.0, 5.0, 5.5, 6.0, 6.5),
+                       ("#fef0d9", "#fdd49e", "#fdbb84", "#fc8d59", "#e34a33", "#b30000"),
+                       "Vulnérabilité à la chaleur de jour (note)",
+                       "Daytime heat vulnerability (score)")
+DRIAS_SCALE = ColourScale("temperature", (24.3, 24.45, 24.6),
+                          ("#fdd0a2", "#fd8d3c", "#e6550d", "#a63603"),
+                          "Température moyenne d'été 2075 (°C)", "Mean summer temperature 2075 (°C)")
+
+_LAYER_LIST = (
+    LayerDef("arrondissements", "boundaries", "#222222", weight=2.5, filter_quartier=False),
+    LayerDef("quartiers", "boundaries", "#555555", weight=1.5, dash="6 4", filter_quartier=False),
+    LayerDef("conseils_quartier", "boundaries", "#7b3294", weight=1.2, dash="2 4",
+             filter_quartier=False),
+    LayerDef("ppri", "flood", "#2166ac", fill=0.45, weight=0.8, filter_quartier=False,
+             kind_colours=(("B", "#2166ac"), ("V", "#1a9850"))),
+    LayerDef("iris_heat", "heat", "#de2d26", fill=0.55, weight=0.4, scale=HEAT_SCALE),
+    LayerDef("cq_climate", "heat", "#e34a33", fill=0.5, weight=0.6, scale=CQ_SCALE),
+    LayerDef("drias_2075", "heat", "#e6550d", fill=0.35, weight=0.6, scale=DRIAS_SCALE),
+    LayerDef("green_spaces", "heat", "#31a354", fill=0.5, weight=0.5, filter_types=True),
+    LayerDef("protected_green", "heat", "#a1d99b", fill=0.5, weight=0.5),
+    LayerDef("cool_facilities", "heat", "#0571b0", fill=0.85, radius=6, filter_types=True),
+    LayerDef("cool_green_points", "heat", "#1b7837", fill=0.85, radius=5, filter_types=True),
+    LayerDef("fountains", "heat", "#4eb3d3", fill=0.9, radius=4, filter_types=True),
+    # computed by geo.analysis.exposure (cells and facilities outside the cool-place walking target)
+    LayerDef("access_gap", "heat", "#d7301f", fill=0.35, weight=0.6, radius=7, interactive=False),
+    LayerDef("schools_maternelle", "facilities", "#f781bf", fill=0.9, radius=5),
+    LayerDef("schools_elementaire", "facilities", "#e7298a", fill=0.9, radius=5),
+    LayerDef("colleges", "facilities", "#980043", fill=0.9, radius=5),
+    LayerDef("libraries", "facilities", "#8c510a", fill=0.9, radius=6, filter_types=True),
+    LayerDef("mairies", "facilities", "#000000", fill=0.9, radius=8),
+    LayerDef("wifi_sites", "facilities", "#6a51a3", fill=0.9, radius=4),
+    LayerDef("sports", "facilities", "#ff7f00", fill=0.85, radius=4, filter_types=True),
+    LayerDef("stations", "facilities", "#4d4d4d", fill=0.9, radius=5, filter_types=True),
+    LayerDef("ehpad", "facilities", "#b2182b", fill=0.9, radius=6, filter_types=True),
+    LayerDef("equipements_2014", "facilities", "#878787", fill=0.7, radius=3.5,
+             filter_types=True),
+    # approved workshop proposals, read from the proposals database (geo.participation.layer)
+    LayerDef("proposals", "participation", "#ff7f00", fill=0.9, radius=7),
+)
+#: The map's layers, by id, in drawing order (polygons below points).
+LAYERS: dict[str, LayerDef] = {layer.id: layer for layer in _LAYER_LIST}
+#: On when the URL says nothing: the study area, its quartiers, flood zones and cool places.
+DEFAULT_LAYERS = ("arrondissements", "quartiers", "ppri", "cool_facilities")
+
+
+def family_layers(family: str, available: Iterable[str] | None = None) -> list[LayerDef]:
+    """The layers of one family, in drawing order, optionally only those the build holds."""
+    keep = None if available is None else set(available)
+    return [layer for layer in LAYERS.values()
+            if layer.family == family and (keep is None or layer.id in keep)]
+
+
+HIGHLIGHTS = {
+    "highlight": LayerDef("highlight", "boundaries", "#00e5ff", weight=4, radius=11,
+                          interactive=False),
+    "quartier": LayerDef("quartier", "boundaries", "#7b3294", weight=4, interactive=False),
+}
+
+
+#: Stacking order on the map: the layers in drawing order (polygons below points), then the
+#: highlights on top.
+DRAW_ORDER = {layer_id: index for index, layer_id in enumerate([*LAYERS, *HIGHLIGHTS])}
+
+
+def select(frame: gpd.GeoDataFrame, layer: LayerDef, types: Sequence[str] | None = None,
+           quartier: str | None = None) -> gpd.GeoDataFrame:
+    """The features a view shows: the type filter (``None``: all types) and the quartier filter."""
+    mask = pd.Series(True, index=frame.index)
+    if types is not None and layer.filter_types:
+        mask &= frame["kind"].isin(list(types))
+    if quartier and layer.filter_quartier:
+        mask &= frame["quartier"].astype(str) == quartier
+    return frame[mask]
+
+
+def status_tag(status: str, lang: str) -> str:
+    """« données dérivées » / « édition ancienne » for a layer that is not official, else ""."""
+    return "" if status == "official" else t(f"map.{status}_tag", lang)
+
+
+def layer_title(entry: Mapping[str, str], lang: str, tagged: bool = True) -> str:
+    """A layer's title from its manifest entry, with its status tag unless ``tagged`` is off."""
+    plain = entry["title_en"] if lang == "en" else entry["title_fr"]
+    tag = status_tag(entry["status"], lang) if tagged else ""
+    return f"{plain} — {tag}" if tag else plain

@@ -1,0 +1,81 @@
+"""Workshops and proposals in the UI: the proposals database of this process, the rules a
+proposal is checked against, the scenarios, the staff password, QR codes.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from geo.map.layers import LAYERS
+from geo.participation.database import DATABASE_URL_ENV, open_store, sqlite_path
+from geo.participation.proposals import PLACE_LAYERS, Rules, places, study_area
+from geo.participation.scenarios import catalogue_actions, load_scenarios
+from geo.participation.workshop import qr_png
+from geo.ui.base import build_id, build_layer, build_manifest, secret, t
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _proposal_store(url: str | None, sqlite_path: str):
+    return open_store(url)
+
+
+def proposal_store():
+    """The proposals database of this process (PostgreSQL when a URL is set in the environment
+    ``RESILIENCE_PROPOSALS_DATABASE_URL`` or in secrets ``[proposals] database_url``)."""
+
+    url = os.environ.get(DATABASE_URL_ENV) or secret("proposals", "database_url")
+    return _proposal_store(url, str(sqlite_path()))
+
+
+def moderation_password() -> str | None:
+    """The staff password: secrets ``[moderation] password``, else ``RESILIENCE_MODERATION_PASSWORD``."""
+    return secret("moderation", "password") or os.environ.get("RESILIENCE_MODERATION_PASSWORD")
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _proposal_rules(build: str):
+    from geo.participation.scenarios import catalogue_actions
+
+    area = study_area(build_manifest(build), build_layer(build, "arrondissements"))
+    available = [layer_id for layer_id in PLACE_LAYERS if layer_id in build_manifest(build)["layers"]]
+    return Rules(study_area=area,
+                 places=places({layer_id: build_layer(build, layer_id) for layer_id in available}, area),
+                 actions=tuple(catalogue_actions()))
+
+
+def proposal_rules():
+    """What a proposal is checked against (study area, places, action ids), once per build."""
+    return _proposal_rules(build_id())
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def action_titles() -> dict[str, dict[str, str]]:
+    """Ids and titles of the catalogue's actions (``geo.participation.scenarios.catalogue_actions``), read
+    once per process."""
+    return catalogue_actions()
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _scenarios():
+
+    actions = action_titles()
+    return load_scenarios(LAYERS, actions or None), actions
+
+
+def scenarios():
+    """(scenarios, catalogue action titles) read once per process."""
+    return _scenarios()
+
+
+def proposal_message(exc) -> str:
+    """The participant-facing message of a refused proposal (``geo.core.errors.ProposalError``)."""
+    field = t(f"proposals.field.{exc.field}") if exc.field else ""
+    return t(f"proposals.error.{exc.code}", field=field, **exc.values)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_qr(url: str) -> bytes:
+    """The QR code PNG of a URL (``geo.participation.workshop.qr_png``), made once per URL."""
+    return qr_png(url)
