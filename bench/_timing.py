@@ -28,3 +28,24 @@ def timed(fn: Callable[[], T], runs: int) -> tuple[float, T]:
         value = fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times), value
+
+
+class Targets:
+    """The targets one benchmark checks: each prints one ``verdict`` line (``make bench`` gathers
+    them), and :meth:`exit_code` is non-zero when any target was missed."""
+
+    def __init__(self, bench: str) -> None:
+        self.bench = bench
+        self.missed: list[str] = []
+
+    def check(self, label: str, value: float, limit: float, unit: str = "") -> bool:
+        """Print ``verdict <bench>: <label> <value> <= <limit>: OK|MISSED``; True when met."""
+        ok = value <= limit
+        if not ok:
+            self.missed.append(label)
+        print(f"verdict {self.bench}: {label} {value:.3g}{unit} <= {limit:g}{unit}: "
+              f"{'OK' if ok else 'MISSED'}", flush=True)
+        return ok
+
+    def exit_code(self) -> int:
+        return 1 if self.missed else 0

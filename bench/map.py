@@ -45,6 +45,8 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _timing import Targets  # noqa: E402
+
 from geo.map.assets import STATIC_DIR, ensure_assets  # noqa: E402
 from geo.map.layers import DEFAULT_LAYERS  # noqa: E402
 from tests.conftest import AppServer  # noqa: E402
@@ -291,24 +293,19 @@ def main() -> int:
           "Streamlit page and cached by the browser)")
     ratio = med["app"] / med["floor"]
     payload = kb("app", own)
-    checks = [
-        (f"drawn app/floor {ratio:.2f} <= {TARGET_DRAWN_RATIO}", ratio <= TARGET_DRAWN_RATIO),
-        (f"default-view payload {payload:.0f} KB <= {TARGET_PAYLOAD_KB} KB",
-         payload <= TARGET_PAYLOAD_KB),
-        (f"rerun after toggle {reruns['app']:.0f} ms <= {TARGET_RERUN_MS} ms",
-         reruns["app"] <= TARGET_RERUN_MS),
-    ]
     print("drawn ms per load (spread on a shared machine): "
           + "; ".join(f"{name} {min(v):.0f}–{max(v):.0f}" for name, v in drawn.items()))
     seen_med = {name: statistics.median(values) for name, values in seen.items()}
     print("as polled from Playwright (this bench's first method; adds Playwright's round trips): "
           + "; ".join(f"{name} {seen_med[name]:.0f} ms ({seen_med[name] / seen_med['floor']:.2f}x floor)"
                       for name in scripts))
-    for text, ok in checks:
-        print(f"  {'ok  ' if ok else 'MISS'} {text}")
+    targets = Targets("map")
+    targets.check("drawn time app/floor (median)", ratio, TARGET_DRAWN_RATIO, "x")
+    targets.check("default-view payload", payload, TARGET_PAYLOAD_KB, " KB")
+    targets.check("rerun after a layer toggle (median)", reruns["app"], TARGET_RERUN_MS, " ms")
     print(f"  naive/app: drawn {med['naive'] / med['app']:.2f}x, view bytes "
           f"{kb('naive', own) / payload:.2f}x, rerun {reruns['naive'] / reruns['app']:.2f}x")
-    return 0
+    return targets.exit_code()
 
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _timing import Targets  # noqa: E402
+
 from geo.map.assets import ensure_assets  # noqa: E402
 from geo.participation.database import open_sqlite  # noqa: E402
 from geo.participation.proposals import Submission, Workshop  # noqa: E402
@@ -231,9 +233,10 @@ def main() -> int:
     print(f"server RSS: {idle:.0f} MB after warm-up, peak {loaded['peak']:.0f} MB under load "
           f"(+{loaded['peak'] - idle:.0f} MB, {(loaded['peak'] - idle) / args.sessions:.1f} MB "
           "per session)")
-    verdict = "met" if p95 <= 0.5 else "NOT met"
-    print(f"target p95 <= 500 ms with {args.sessions} sessions: {p95 * 1000:.0f} ms — {verdict}")
-    return 1 if loaded["errors"] else 0
+    targets = Targets("workshop_load")
+    targets.check(f"p95 interaction with {args.sessions} sessions", p95 * 1000, 500.0, " ms")
+    targets.check("failed interactions", loaded["errors"], 0)
+    return targets.exit_code()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from geo.sources.provenance import missing_layers, sources_table
+from geo.sources.provenance import build_origin, missing_layers, sources_table
 from geo.ui import base as ui
 
 lang = ui.lang()
@@ -13,7 +13,7 @@ st.write(ui.t("sources.intro"))
 area = manifest["study_area"]
 st.caption(ui.t("sources.build", build=manifest["build_id"], date=manifest["built_at"][:10],
                 area=area["name"], insee=area["insee"], km2=area["area_km2"],
-                mode=manifest["mode"]))
+                mode=build_origin(manifest, lang)))
 
 table = sources_table(manifest, lang)
 st.dataframe(

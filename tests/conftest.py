@@ -1,7 +1,9 @@
 """Shared fixtures: the real data build, a running app server, a real browser (Debian Chromium).
 
-Tests that need the real data never skip: if the mirror or the build is missing they fail with
-the command to run (the README's `make test` builds it).
+Tests that need the real data, Chromium or PostgreSQL never skip: if one is missing they fail
+with the command to run (the README's `make test` installs and builds everything). The markers
+``realdata``, ``browser`` and ``postgres`` are put on every test from the fixtures it uses, so
+``-m "not browser"`` deselects on purpose; a run in which any test was skipped exits non-zero.
 """
 
 from __future__ import annotations
@@ -151,6 +153,30 @@ def page(browser, request):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+#: Fixtures that mark the tests using them (directly or through another fixture).
+FIXTURE_MARKERS = {"mirror": "realdata", "real_build": "realdata", "app_server": "realdata",
+                   "browser": "browser", "page": "browser", "pg_cluster": "postgres"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            marker = FIXTURE_MARKERS.get(fixture)
+            if marker and not item.get_closest_marker(marker):
+                item.add_marker(marker)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A run that skipped a test is not green: the missing piece (data, Chromium, PostgreSQL)
+    must be installed, or the tests deselected by marker on purpose."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if skipped and session.exitstatus == 0:
+        reporter.write_line(f"{len(skipped)} test(s) skipped: a skip fails the run "
+                            "(install what they need, or deselect them with -m)", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)

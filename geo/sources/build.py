@@ -152,10 +152,22 @@ def collect(registry: Registry, options: SourceOptions,
     return results, area, skipped
 
 
+def _public_location(location: str, options: SourceOptions) -> str:
+    """A source file's location as the manifest keeps it: relative to the mirror, or its URL."""
+    if options.mirror is None:
+        return location
+    try:
+        return Path(location).resolve().relative_to(Path(options.mirror).resolve()).as_posix()
+    except ValueError:
+        return Path(location).name
+
+
 def _manifest(results: dict[str, LayerResult], area: StudyArea, options: SourceOptions,
               skipped: list[str]) -> dict:
     built_at = datetime.now(UTC).replace(microsecond=0).isoformat()
-    mode = f"mirror:{options.mirror}" if options.mirror else "online"
+    # Where the build came from, without this machine's paths: "mirror" or "online"; a mirror
+    # file is named by its path inside the mirror, an online one by its URL.
+    mode = "mirror" if options.mirror else "online"
     bounds = gpd.GeoSeries([area.buffer_region], crs=METRIC_CRS).to_crs("EPSG:4326").total_bounds
     layers = {}
     for layer_id, result in results.items():
@@ -166,7 +178,7 @@ def _manifest(results: dict[str, LayerResult], area: StudyArea, options: SourceO
             "publisher": spec.publisher, "dataset_id": spec.dataset_id, "url": spec.url,
             "licence": spec.licence, "attribution": spec.attribution,
             "note_fr": spec.note_fr, "note_en": spec.note_en,
-            "sources": [{"location": r.location, "sha256": r.sha256, "retrieved_at": r.retrieved_at,
+            "sources": [{"location": _public_location(r.location, options), "sha256": r.sha256, "retrieved_at": r.retrieved_at,
                          "bytes": len(r.data)} for r in result.raws],
             "count_source": result.count_source,
             "count_before_clip": result.count_normalised,

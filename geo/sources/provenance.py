@@ -6,6 +6,10 @@ from geo.core.i18n import t
 from geo.core.text import escape_md
 from geo.sources.registry import Registry
 
+#: How a build was made (manifest ``mode``); builds made before the origin was kept apart from the
+#: path wrote ``mirror:<path>``.
+ORIGINS = ("mirror", "online")
+
 
 def sources_table(manifest: dict, lang: str) -> list[dict[str, object]]:
     """One row per built layer: title, theme, status, publisher, dataset URL, licence, retrieval
@@ -56,3 +60,11 @@ def missing_layers(registry: Registry, lang: str) -> list[tuple[str, str]]:
     """Layers looked for and not found: (title, reason)."""
     return [(m.title_en, m.reason_en) if lang == "en" else (m.title_fr, m.reason_fr)
             for m in registry.missing]
+
+
+def build_origin(manifest: dict, lang: str) -> str:
+    """Where the build came from, in words and without any path of the machine that made it:
+    « miroir local des exports officiels » or the portals."""
+    origin = str(manifest.get("mode", "")).split(":", 1)[0]
+    return t(f"sources.origin.{origin if origin in ORIGINS else 'unknown'}", lang)
+

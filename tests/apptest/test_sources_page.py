@@ -94,3 +94,20 @@ def test_unknown_language_in_url_falls_back_to_french(real_build, lang):
     at = run(lang)
     assert not at.exception
     assert at.title[0].value == "Sources et méthodes"
+
+
+@pytest.mark.parametrize(("lang", "origin"), [("fr", "miroir local des exports officiels"),
+                                              ("en", "local mirror of the official exports")])
+def test_the_build_origin_is_said_without_the_machines_paths(real_build, mirror, lang, origin):
+    manifest = load_manifest(real_build)
+    at = run(lang)
+    assert not at.exception
+    shown = " ".join(element.value for element in [*at.caption, *at.markdown])
+    assert origin in shown
+    assert str(mirror) not in shown and str(real_build.parent) not in shown
+    # the manifest itself names source files inside the mirror, not where the mirror lies
+    locations = [source["location"] for info in manifest["layers"].values()
+                 for source in info["sources"]]
+    assert manifest["mode"] == "mirror"
+    assert all(not location.startswith("/") for location in locations)
+    assert "ppri_plu_secteurs_risques/plu-secteurs-de-risques-delimites-par-le-ppri.geojson" in locations

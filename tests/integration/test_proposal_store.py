@@ -35,7 +35,7 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def backend(request, tmp_path: Path):
     """(opener, description) where opener(rate_limit, clock) opens a store on one fresh database."""
     if request.param == "sqlite":
