@@ -178,8 +178,9 @@ def _manifest(results: dict[str, LayerResult], area: StudyArea, options: SourceO
             "publisher": spec.publisher, "dataset_id": spec.dataset_id, "url": spec.url,
             "licence": spec.licence, "attribution": spec.attribution,
             "note_fr": spec.note_fr, "note_en": spec.note_en,
-            "sources": [{"location": _public_location(r.location, options), "sha256": r.sha256, "retrieved_at": r.retrieved_at,
-                         "bytes": len(r.data)} for r in result.raws],
+            "sources": [{"location": _public_location(r.location, options), "sha256": r.sha256,
+                         "retrieved_at": r.retrieved_at, "bytes": len(r.data)}
+                        for r in result.raws],
             "count_source": result.count_source,
             "count_before_clip": result.count_normalised,
             "count_after_clip": len(result.gdf),
