@@ -12,6 +12,7 @@ from geo.analysis.exposure import MAP_LAYERS, map_layer
 from geo.analysis.flood import flood_figures as compute_flood_figures
 from geo.analysis.settings import load_settings
 from geo.core.text import escape_md
+from geo.sources import store
 from geo.ui.base import build_id, build_layer, build_manifest, lang, manifest, t
 
 
@@ -26,7 +27,8 @@ def _analysis(build: str, settings_key: str, _settings):
     needed = {*exposure.FLOOD_LAYERS, *exposure.ACCESS_LAYERS, *exposure.HEAT_LAYERS}
     layers = {layer_id: build_layer(build, layer_id) for layer_id in build_manifest(build)["layers"]
               if layer_id in needed}
-    return exposure.run(build_manifest(build), layers, _settings)
+    # the whole-Paris copies of the keep_paris layers (stations and PPRI for the lines at risk)
+    return exposure.run(build_manifest(build), layers, _settings, store.load_paris())
 
 
 def analysis():
