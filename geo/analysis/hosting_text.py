@@ -106,7 +106,8 @@ def lines_sentence(result: Analysis, lang: str) -> str:
     if risky.empty:
         return t("host.text.no_line", lang, near=near, lines=len(lines), area=_arr(result.c_ar, lang))
     cut = int(transport.stations["cut"].sum())
-    parts = ", ".join(t("host.text.line_of", lang, line=r.line, n=r.at_risk) for r in risky.itertuples())
+    parts = ", ".join(t("host.text.line_of_one" if r.at_risk == 1 else "host.text.line_of", lang,
+                        line=r.line, n=r.at_risk) for r in risky.itertuples())
     return t("host.text.lines", lang, near=near, risky=len(risky), lines=len(lines),
              area=_arr(result.c_ar, lang), parts=parts, cut=cut, stations=len(transport.stations))
 

@@ -80,7 +80,7 @@ def cover_chart(cover: pd.DataFrame, capacity: float, labels: list[str]) -> alt.
     """Bars: residents in the sectors per neighbour and in all; a dashed rule: the capacity."""
     data = pd.DataFrame({"label": labels, "residents": cover["residents"].round(0).to_numpy(),
                          "text": [num(v) for v in cover["residents"].round(0)]})
-    y = alt.Y("label:N", sort=labels, title=None)
+    y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=240))
     bars = alt.Chart(data).mark_bar(color=CHART_COLOUR).encode(
         y=y, x=alt.X("residents:Q", title=t("host.col.residents")),
         tooltip=[alt.Tooltip("label:N", title=t("expo.col.arrondissement")),
@@ -105,14 +105,13 @@ def cover_section(result: Analysis) -> None:
     labels = [t("host.cover.total") if c == 0 else f"{c} – {names.get(c, '')}" for c in cover["c_ar"]]
     st.subheader(t("host.cover.title"))
     st.write(escape_md(hosting_text.capacity_sentence(result, lang())))
-    chart, numbers = st.columns([3, 2])
+    chart, numbers = st.columns([1, 1])
     chart.altair_chart(cover_chart(cover, shelter.summary.capacity, labels), width="stretch",
                        key="flood.cover_chart")
     numbers.dataframe(pd.DataFrame({
         t("expo.col.arrondissement"): labels,
-        t("host.col.residents"): cover["residents"].round(0),
-        t("host.col.residents_75"): cover["residents_75_plus"].round(0),
-        t("host.col.capacity"): cover["capacity"].round(0),
+        t("host.col.residents_short"): cover["residents"].round(0),
+        t("host.col.residents_75_short"): cover["residents_75_plus"].round(0),
         # text: a number or « pas de secteur » (nobody to cover), never 0 % or infinity
         t("host.col.cover"): [t("host.cover.no_sector") if pd.isna(v) else num(100 * v, 1)
                               for v in cover["cover"]],

@@ -93,7 +93,8 @@ def test_the_chart_has_its_numbers_in_a_table_beside_it(result):
     assert list(bars["residents"]) == list(cover["residents"].round(0))
     assert rule["capacity"].iloc[0] == result.shelter.summary.capacity == 4938
     beside = table(at, "Couverture (%)")
-    assert list(beside["Habitants en secteur inondable (estimation)"]) == list(cover["residents"].round(0))
+    assert list(beside["Habitants en secteur"]) == list(cover["residents"].round(0))
+    assert list(beside["dont 75 ans et +"]) == list(cover["residents_75_plus"].round(0))
     assert list(beside["Couverture (%)"]) == ["264,8", "46,2", "19,2", "pas de secteur", "12,9"]
 
 
