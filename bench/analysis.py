@@ -4,7 +4,9 @@ arrondissement, and the server time of a rerun of the pages that show them.
 Figures (medians; every baseline is measured in this same run)
   load    — reading one build's layers from GeoParquet (``geo.sources.store.load_all``): the baseline the
             analysis is compared with (ratio run / load);
-  run     — ``geo.analysis.exposure.run`` on the current build's study area (the 20e by default);
+  run     — ``geo.analysis.exposure.run`` on the current build's study area (the 20e by default),
+            with the flood host analyses (capacity, need, lines at risk on the whole-Paris copies),
+            whose own share is printed apart;
   paris   — ``geo.analysis.exposure.run`` with each of the 20 arrondissements as the study area: each is
             built once beforehand, untimed (``python -m geo.ingest --study-area 751xx
             --build-root bench/results/analysis-builds/751xx``, kept for the next runs), then the
@@ -37,6 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from _timing import Targets, timed  # noqa: E402
 
 from geo.analysis import exposure as analysis  # noqa: E402
+from geo.analysis import flood, hosting  # noqa: E402
 from geo.analysis import settings as analysis_settings  # noqa: E402
 from geo.core.settings import DEFAULT_MIRROR  # noqa: E402
 from geo.sources import store  # noqa: E402
@@ -50,15 +53,33 @@ EMPTY_PAGE = 'import streamlit as st\nst.checkbox("x", key="x")\n'
 
 
 
+def flood_host(manifest: dict, layers: dict, paris: dict,
+               settings: analysis_settings.AnalysisSettings) -> None:
+    """The flood host analyses alone (issue 12): sectors dissolved, neighbours, capacity and
+    need, lines at risk on the whole-Paris copies."""
+    c_ar = int(manifest["study_area"]["insee"]) - 75100
+    zones = flood.dissolve_zones(layers["ppri"])
+    neighbours = flood.neighbour_exposure(layers["arrondissements"], zones, c_ar)
+    hosting.shelter_analysis(layers, zones, c_ar, neighbours, settings.shelter)
+    hosting.transport_analysis(paris, c_ar, settings.transport)
+
+
 def study_area(runs: int, settings: analysis_settings.AnalysisSettings, targets: Targets) -> None:
     load_s, (manifest, layers) = timed(lambda: store.load_all(), runs)
-    run_s, result = timed(lambda: analysis.run(manifest, layers, settings), runs)
+    paris_layers = store.load_paris()
+    run_s, result = timed(lambda: analysis.run(manifest, layers, settings, paris_layers), runs)
+    host_s, _ = timed(lambda: flood_host(manifest, layers, paris_layers, settings), runs)
     print(f"study area {manifest['study_area']['insee']} ({manifest['build_id']}), median of {runs}:")
     print(f"  load (baseline)   {load_s * 1000:8.0f} ms")
     print(f"  analysis run      {run_s * 1000:8.0f} ms   ratio run/load {run_s / load_s:5.1f}")
+    print(f"    of which flood host (capacity, need, lines at risk) {host_s * 1000:6.0f} ms "
+          f"({host_s / run_s:.0%} of the run)")
     targets.check("analysis of the study area (median)", run_s, TARGET_RUN_S, " s")
     print(f"  grid pieces {len(result.grid)}, facilities {len(result.facilities)}, "
           f"hosts {len(result.hosts)}, area within target {result.study_share:.1%}")
+    if result.transport is not None:
+        print(f"  capacity {result.shelter.summary.capacity:.0f} people, lines at risk "
+              f"{', '.join(result.transport.risky_lines) or 'none'}")
 
 
 def paris(settings: analysis_settings.AnalysisSettings, mirror: Path, rebuild: bool,
@@ -67,7 +88,9 @@ def paris(settings: analysis_settings.AnalysisSettings, mirror: Path, rebuild: b
     start = time.perf_counter()
     made = 0
     for code in codes:
-        if rebuild or not (BUILDS / code / "current" / "manifest.json").is_file():
+        current = BUILDS / code / "current"
+        # a build made before the whole-Paris copies existed is redone (the lines at risk need them)
+        if rebuild or not (current / "layers" / f"ppri{store.PARIS_SUFFIX}.parquet").is_file():
             subprocess.run([sys.executable, "-m", "geo.ingest", "--mirror", str(mirror),
                             "--study-area", code, "--build-root", str(BUILDS / code), "--quiet"],
                            cwd=ROOT, check=True, capture_output=True)
@@ -78,9 +101,10 @@ def paris(settings: analysis_settings.AnalysisSettings, mirror: Path, rebuild: b
     for code in codes:
         begin = time.perf_counter()
         manifest, layers = store.load_all(BUILDS / code / "current")
+        paris_layers = store.load_paris(BUILDS / code / "current")
         loads[code] = time.perf_counter() - begin
         begin = time.perf_counter()
-        analysis.run(manifest, layers, settings)
+        analysis.run(manifest, layers, settings, paris_layers)
         runs[code] = time.perf_counter() - begin
     total, slowest = sum(runs.values()), max(runs, key=runs.get)
     print(f"  load (baseline)   total {sum(loads.values()):6.1f} s")

@@ -7,23 +7,25 @@ from geo import export
 from geo.core.errors import ResilienceError
 from geo.ui import analysis as analysis_ui
 from geo.ui import base as ui
+from geo.ui import downloads as downloads_ui
 
 
 @st.cache_data(show_spinner=False, max_entries=16, hash_funcs={export.ExportSpec: hash})
 def _preview(build: str, spec: export.ExportSpec) -> export.Preview:
-    return export.preview(export.prepare(spec, ui.manifest(), ui.layer))
+    return export.preview(export.prepare(spec, downloads_ui.export_manifest(), downloads_ui.export_layer))
 
 
 @st.cache_data(show_spinner=False, max_entries=8, hash_funcs={export.ExportSpec: hash})
 def _download(build: str, spec: export.ExportSpec) -> export.Download:
-    return export.run(spec, ui.manifest(), ui.layer)
+    return export.run(spec, downloads_ui.export_manifest(), downloads_ui.export_layer)
 
 
 lang = ui.lang()
 st.title(ui.t("export.title"))
 manifest = ui.require_build()
 st.write(ui.t("export.intro"))
-infos = manifest["layers"]
+# the build's layers, then the layers the flood host analyses compute (derived, with provenance)
+infos = downloads_ui.export_manifest()["layers"]
 
 
 def _title(layer_id: str) -> str:
@@ -45,7 +47,7 @@ with st.expander(ui.t("export.filters"), expanded=True):
                                   key="export.study_area_only")
     kinds: list[tuple[str, str]] = []
     for layer_id in layers:
-        options = ui.layer_kinds(layer_id)
+        options = downloads_ui.export_kinds(layer_id)
         if len(options) > 1:
             picked = st.multiselect(ui.t("export.kinds_layer", layer=_title(layer_id)), options,
                                     key=f"export.kind.{layer_id}", help=ui.t("export.kinds_help"),

@@ -8,6 +8,7 @@ from geo.analysis.facilities import HOST_CATEGORIES
 from geo.core.errors import ResilienceError
 from geo.ui import analysis as analysis_ui
 from geo.ui import base as ui
+from geo.ui import hosting as hosting_ui
 
 manifest = ui.require_build()
 st.title(ui.t("expo.flood.title", c_ar=int(manifest["study_area"]["insee"]) - 75100))
@@ -39,6 +40,8 @@ st.dataframe(pd.DataFrame({
 }), hide_index=True, key="flood.neighbours")
 st.caption(ui.t("expo.flood.neighbours_method"))
 
+hosting_ui.capacity_section(result)
+
 st.subheader(ui.t("expo.flood.hosts"))
 st.write(ui.t("expo.flood.hosts_intro"))
 categories = st.multiselect(ui.t("expo.flood.categories"), HOST_CATEGORIES, default=list(HOST_CATEGORIES),
@@ -50,11 +53,20 @@ st.dataframe(pd.DataFrame({
     ui.t("expo.col.address"): hosts["address"],
     ui.t("expo.col.quartier"): hosts["quartier_name"],
     ui.t("expo.col.zone_m"): hosts["zone_m"].round(0),
+    ui.t("host.col.capacity"): hosts["capacity"].map(hosting_ui.capacity_text),
+    ui.t("host.col.rank"): hosts["rank"],
+    ui.t("host.col.no_showers"): hosts["no_showers"].map(hosting_ui.flag_text),
+    ui.t("host.col.no_step_free"): hosts["no_step_free"].map(hosting_ui.flag_text),
     ui.t("expo.col.sheet"): "fiche?fid=" + hosts["fid"],
 }), hide_index=True, key="flood.hosts", column_config={
     ui.t("expo.col.sheet"): st.column_config.LinkColumn(display_text=ui.t("expo.open_sheet"))})
 st.caption(ui.t("expo.flood.hosts_shown", shown=len(hosts), total=len(result.hosts)))
 
+hosting_ui.need_section(result)
+hosting_ui.cover_section(result)
+hosting_ui.transport_section(result)
+
 with st.expander(ui.t("expo.method"), expanded=False):
     st.markdown(ui.t("expo.flood.method", same_site=result.settings.flood.same_site_m))
+    st.markdown(hosting_ui.method_text(result))
 analysis_ui.sources_caption(FLOOD_LAYERS + ("cq_climate",))

@@ -7,6 +7,7 @@ import streamlit as st
 
 from geo.analysis.exposure import method_text
 from geo.core.errors import CatalogueError, ResilienceError
+from geo.reports import hosting as host_sheet
 from geo.reports import sheets
 from geo.sources.provenance import provenance_line
 from geo.ui import actions as actions_ui
@@ -78,8 +79,9 @@ def facility(result, fid: str, manifest: dict) -> None:
     st.subheader(ui.t("expo.sheet.flood"))
     st.write(ui.t("expo.sheet.flood_text", metres=ui.num(sheet.zone_m),
                   zone=ui.escape_md(sheet.zone)))
-    if sheet.host_category:
-        st.write(ui.t("expo.sheet.host", category=ui.t(f"expo.category.{sheet.host_category}")))
+    if sheet.host_category:  # capacity, rank and flags, or « capacité inconnue »
+        st.markdown("\n".join(f"- {ui.escape_md(line)}" for line in host_sheet.host_lines(
+            sheet, result, ui.lang())))
 
     if sheet.iris is not None:
         st.subheader(ui.t("expo.sheet.iris"))
@@ -125,6 +127,7 @@ def quartier(result, code: str, manifest: dict) -> None:
                   score=ui.num(f.get("heat_score", float("nan")), 2),
                   high=f"{f.get('high_share', float('nan')):.0%}", gaps=sheet.gap_cells))
 
+    st.write(ui.escape_md(host_sheet.quartier_capacity(result, code, ui.lang())))
     for heading, table in sheets.quartier_tables(sheet, ui.lang(), lambda fid: _link(fid=fid)):
         st.subheader(heading)
         st.markdown(table)

@@ -108,6 +108,10 @@ with head:
     st.html(f'<h2><span class="workshop-step">{escape_html(counter)}</span> '
             f"{escape_html(step.title[lang])}</h2>")
     st.markdown(ui.escape_md(step.text[lang]))
+    lines = workshop_ui.figures(step)  # from the analysis of this build, never typed in the text
+    if lines:
+        st.markdown("\n".join(f"- {ui.escape_md(line)}" for line in lines))
+        st.caption(ui.t("host.figures", build=ui.escape_md(manifest["build_id"])))
     if step.actions:
         st.markdown(f"**{ui.t('workshop.actions')}** : " + " · ".join(
             ui.escape_md(actions.get(a, {}).get(lang, a)) for a in step.actions))
@@ -123,8 +127,11 @@ with code:
 labels = {c: ui.t(f"proposals.category.{c}") for c in CATEGORIES}
 
 
+layers_info = map_ui.map_layers_info()  # the build's layers and those the analyses compute
+
+
 def title(layer_id: str) -> str:
-    entry = manifest["layers"].get(layer_id, {})
+    entry = layers_info.get(layer_id, {})
     return entry.get("title_en" if lang == "en" else "title_fr", layer_id)
 
 
@@ -145,7 +152,7 @@ fmap = base_map(((south + north) / 2, (west + east) / 2),
 # part of the base map: stays mounted across steps and fetches new proposals by itself
 LiveProposalsLayer(live_url, ui.t("workshop.proposals_layer"), LIVE_SECONDS).add_to(fmap)
 groups = [feature_group(layer_id, map_ui.map_layer_url(layer_id), title(layer_id))
-          for layer_id in step.layers if layer_id in manifest["layers"]]
+          for layer_id in step.layers if layer_id in layers_info]
 map_column, list_column = st.columns([4, 1])
 with map_column:
     st_folium(fmap, key="workshop.map", height=MAP_HEIGHT, use_container_width=True,

@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.analysis import access, facilities, flood, heat
+from geo.analysis import access, facilities, flood, heat, hosting
 from geo.analysis.settings import AnalysisSettings, load_settings
 from geo.core.errors import AnalysisError
 from geo.core.i18n import t
@@ -26,7 +26,7 @@ from geo.sources import store
 
 #: Layers the analyses read; every figure cites the ones it uses.
 FLOOD_LAYERS = ("ppri", "arrondissements", "sports", "wifi_sites", "schools_maternelle",
-                "schools_elementaire", "colleges", "mairies")
+                "schools_elementaire", "colleges", "mairies", "iris_population", "stations")
 ACCESS_LAYERS = ("green_spaces", "cool_green_points", "cool_facilities", "fountains",
                  "equipements_2014", "schools_maternelle", "schools_elementaire", "colleges",
                  "libraries", "sports", "mairies", "ehpad", "quartiers", "iris_population")
@@ -57,6 +57,10 @@ class Analysis:
     iris: gpd.GeoDataFrame
     councils: gpd.GeoDataFrame
     layers: tuple[str, ...]
+    #: the study area as a flood host territory (geo.analysis.hosting): capacity against need,
+    #: and the lines at risk (None for a build without the whole-Paris copies)
+    shelter: hosting.ShelterResult | None = None
+    transport: hosting.TransportResult | None = None
 
     @property
     def key(self) -> str:
@@ -86,18 +90,22 @@ MAP_LAYERS = {
         "title_en": "Cool-place access gap (outside the 7-min target, estimate)",
         "status": "derived",
     },
+    **hosting.MAP_LAYERS,
 }
 
 
 def map_layer(result: Analysis, layer_id: str) -> gpd.GeoDataFrame:
     """A map layer of :data:`MAP_LAYERS` in lon/lat with the map's columns (fid, name, kind,
-    quartier). ``access_gap``: the grid pieces and the facilities outside the walking target.
+    quartier). ``access_gap``: the grid pieces and the facilities outside the walking target;
+    ``host_capacity`` and ``stations_at_risk``: ``geo.analysis.hosting.map_layer``.
 
     Raises
     ------
     AnalysisError
         For an id that is not an analysis map layer.
     """
+    if layer_id in hosting.MAP_LAYERS:
+        return hosting.map_layer(layer_id, result.hosts, result.transport)
     if layer_id != "access_gap":
         raise AnalysisError(f"'{layer_id}' is not a map layer of the analyses")
     cells = result.gap_cells()
@@ -126,8 +134,11 @@ def _check(layers: Mapping[str, gpd.GeoDataFrame]) -> None:
 
 
 def run(manifest: dict, layers: Mapping[str, gpd.GeoDataFrame],
-        settings: AnalysisSettings | None = None) -> Analysis:
-    """Run every analysis on one build (``manifest`` and ``layers`` from ``geo.sources.store.load_all``)."""
+        settings: AnalysisSettings | None = None,
+        paris: Mapping[str, gpd.GeoDataFrame] | None = None) -> Analysis:
+    """Run every analysis on one build (``manifest`` and ``layers`` from
+    ``geo.sources.store.load_all``, ``paris`` from ``geo.sources.store.load_paris``: without
+    them, the lines at risk are not measured)."""
     settings = settings or AnalysisSettings()
     _check(layers)
     area = manifest["study_area"]
@@ -149,6 +160,8 @@ def run(manifest: dict, layers: Mapping[str, gpd.GeoDataFrame],
     hosts = gpd.GeoDataFrame(pd.concat([hosts.drop(columns="geometry"),
                                         access.access_table(hosts.geometry, places, acc)], axis=1),
                              geometry=hosts.geometry, crs=METRIC_CRS)
+    shelter = hosting.shelter_analysis(layers, zones, c_ar, neighbours, settings.shelter)
+    hosts = hosting.with_capacity(hosts, shelter.sites)
     fac = facilities.access_facilities(layers, c_ar)
     fac = gpd.GeoDataFrame(
         pd.concat([fac.drop(columns="geometry"), access.access_table(fac.geometry, places, acc),
@@ -179,7 +192,8 @@ def run(manifest: dict, layers: Mapping[str, gpd.GeoDataFrame],
                     neighbours=neighbours, hosts=hosts, places=places, facilities=fac, grid=grid,
                     study_share=access.area_share(grid), population_within=people,
                     population_share=people_share, quartiers=summary, iris=iris,
-                    councils=councils, layers=used)
+                    councils=councils, layers=used, shelter=shelter,
+                    transport=hosting.transport_analysis(paris or {}, c_ar, settings.transport))
 
 
 def _quartier_summary(quartiers: gpd.GeoDataFrame, grid: gpd.GeoDataFrame,
@@ -204,4 +218,4 @@ def _quartier_summary(quartiers: gpd.GeoDataFrame, grid: gpd.GeoDataFrame,
 def load(settings: AnalysisSettings | None = None, path: Path | None = None) -> Analysis:
     """Run the analyses on the current build (or the build at ``path``)."""
     manifest, layers = store.load_all(path)
-    return run(manifest, layers, settings or load_settings())
+    return run(manifest, layers, settings or load_settings(), store.load_paris(path))

@@ -1,5 +1,6 @@
 """The analyses' settings (``data/analysis.toml``): walking speed, detour, target, grid, flood
-thresholds; every value is shown with the figures it produces.
+thresholds, shelter floor area per person, distance of a station at risk; every value is shown
+with the figures it produces.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from geo.analysis import access
+from geo.analysis import access, shelter, transport
 from geo.core.errors import AnalysisError
 from geo.core.settings import DATA_DIR
 
@@ -26,11 +27,18 @@ class FloodSettings:
 class AnalysisSettings:
     access: access.AccessSettings = field(default_factory=access.AccessSettings)
     flood: FloodSettings = field(default_factory=FloodSettings)
+    shelter: shelter.ShelterSettings = field(default_factory=shelter.ShelterSettings)
+    transport: transport.TransportSettings = field(default_factory=transport.TransportSettings)
 
     def key(self) -> str:
         """Short stable hash of the settings (part of the cache key)."""
         text = json.dumps(asdict(self), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _tuples(table: dict) -> dict:
+    """A settings table with its lists as tuples (the settings are frozen and hashed)."""
+    return {key: tuple(value) if isinstance(value, list) else value for key, value in table.items()}
 
 
 def load_settings(path: Path = ANALYSIS_FILE) -> AnalysisSettings:
@@ -48,6 +56,9 @@ def load_settings(path: Path = ANALYSIS_FILE) -> AnalysisSettings:
             if key in acc:
                 acc[key] = tuple(acc[key])
         return AnalysisSettings(access=access.AccessSettings(**acc),
-                                flood=FloodSettings(**raw.get("flood", {})))
+                                flood=FloodSettings(**raw.get("flood", {})),
+                                shelter=shelter.ShelterSettings(**_tuples(raw.get("shelter", {}))),
+                                transport=transport.TransportSettings(
+                                    **_tuples(raw.get("transport", {}))))
     except (OSError, tomllib.TOMLDecodeError, TypeError, ValueError) as exc:
         raise AnalysisError(f"{path.name}: {exc}") from exc

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from geo.core.errors import ExportError, ResilienceError
 from geo.core.i18n import DEFAULT_LANG, LANGS
+from geo.export import derived
 from geo.export.engine import run
 from geo.export.filters import WALK_TARGET, WALK_TARGET_VALUES, registered_filters
 from geo.export.formats import DEFAULT_CRS, DEFAULT_FORMAT, FORMATS
@@ -44,7 +45,9 @@ def parser() -> argparse.ArgumentParser:
         epilog="Example: python -m geo.export --layers cool_facilities,fountains --format gpkg "
                "--crs 2154 --quartier 7512001 --out exports/. Exit status: 0 written, 2 bad request.")
     p.add_argument("--layers", action="append", metavar="ID[,ID…]",
-                   help="layer ids, comma-separated or repeated ('all' = every layer); see --list")
+                   help="layer ids, comma-separated or repeated ('all' = every layer of the build); "
+                        f"also the layers the analyses compute: {', '.join(derived.DERIVED_LAYERS)}; "
+                        "see --list")
     p.add_argument("--format", default=DEFAULT_FORMAT, metavar="FORMAT",
                    help=f"one of: {formats}. Default: {DEFAULT_FORMAT}. Every format but gpkg is a "
                         "zip (one file per layer + README.txt + provenance.csv)")
@@ -99,11 +102,11 @@ def spec_from_args(args: argparse.Namespace, manifest: dict) -> ExportSpec:
                       extra=tuple(extra), lang=args.lang)
 
 
-def _list(manifest: dict) -> str:
+def _list(manifest: dict, load) -> str:
     lines = []
     for layer_id, info in manifest["layers"].items():
         lines.append(f"{layer_id:<22} {info['count_after_clip']:>5}  {info['title_en']}")
-        kinds = sorted(set(store.load_layer(layer_id)["kind"].dropna()) - {""})
+        kinds = sorted(set(load(layer_id)["kind"].dropna()) - {""})
         if kinds and len(kinds) <= 40:
             lines.append(f"{'':<29}types: {' | '.join(kinds)}")
     return "\n".join(lines)
@@ -113,11 +116,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         manifest = store.load_manifest()
+        load = store.load_layer
+        if args.list or derived.wants_derived(_split(args.layers)):
+            # the host sites and stations at risk are computed by the analyses, on request only
+            from geo.analysis import exposure
+
+            result = exposure.load()
+            frames = derived.derived_frames(result)
+            manifest, load = derived.with_derived(manifest, result, frames), derived.loader(frames, load)
         if args.list:
-            print(_list(manifest))
+            print(_list(manifest, load))
             return 0
         spec = spec_from_args(args, manifest)
-        download = run(spec, manifest)
+        download = run(spec, manifest, load)
     except ResilienceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

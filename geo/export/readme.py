@@ -108,6 +108,10 @@ def readme(manifest: dict, selection: Selection, spec: ExportSpec, filename: str
         lines.append(f"[{layer_id}] {files[layer_id]} — {len(frame)} {t('export.readme.features', lang)}")
         for label, value in layer_provenance(manifest, layer_id, lang).items():
             lines.append(f"  {label}: {value}")
+        info = manifest["layers"][layer_id]
+        if info.get("derived_from"):  # computed by the analyses: the method and settings used
+            note = info["note_en" if lang == "en" else "note_fr"]
+            lines.append(f"  {t('host.readme_method', lang)}: {note}")
         if layer_id in field_maps:
             lines.append(f"  {t('export.readme.fields', lang)}:")
             lines += [f"    {short:<10} ← {original}" for original, short in field_maps[layer_id].items()]

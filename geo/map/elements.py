@@ -42,7 +42,7 @@ var {{ this.get_name() }} = L.geoJSON({{ this.inline }}, {
         return s;
     },
     pointToLayer: function (f, latlng) {
-        return L.circleMarker(latlng, {radius: {{ this.radius }}});
+        return L.circleMarker(latlng, {radius: f.properties.r || {{ this.radius }}});
     },
     onEachFeature: function (f, layer) {
         var p = f.properties;

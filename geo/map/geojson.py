@@ -62,7 +62,8 @@ def _number(value: object) -> float:
 def layer_geojson(frame: gpd.GeoDataFrame, layer: LayerDef, lang: str = "fr",
                   simplify_m: float = SIMPLIFY_M) -> str:
     """The layer as a compact GeoJSON string: per feature only the tooltip's escaped texts
-    (``feature_properties``), ``c`` (fill colour of scaled layers) and the geometry.
+    (``feature_properties``), ``c`` (fill colour of scaled layers), ``r`` (radius of sized
+    points) and the geometry.
     Safe to embed in a ``<script>``."""
     geometry = light_geometry(frame, 0 if layer.is_point else simplify_m)
     features = []
@@ -75,10 +76,19 @@ def layer_geojson(frame: gpd.GeoDataFrame, layer: LayerDef, lang: str = "fr",
             if layer.scale is not None:
                 value = _number(row.get(layer.scale.field))
                 kind = "" if math.isnan(value) else f"{layer.scale.label(lang)} : {value:.1f}"
+            if layer.size is not None:
+                value = _number(row.get(layer.size.field))
+                kind = (layer.size.missing(lang) if math.isnan(value)
+                        else f"{layer.size.label(lang)} : {value:g}")
             properties.update(feature_properties(row.get("name"), kind, row["fid"]))
         colour = dict(layer.kind_colours).get(str(row.get("kind", "")))
         if layer.scale is not None:
             colour = layer.scale.colour(_number(row.get(layer.scale.field)))
+        if layer.size is not None:
+            value = _number(row.get(layer.size.field))
+            properties["r"] = layer.size.radius(value)
+            if math.isnan(value):
+                colour = layer.size.missing_colour
         if colour:
             properties["c"] = colour
         features.append({"type": "Feature", "properties": properties,

@@ -49,6 +49,44 @@ class ColourScale:
 
 
 @dataclass(frozen=True)
+class SizeScale:
+    """Point radius stepped over a numeric field: ``radii[i]`` for ``breaks[i-1] <= v < breaks[i]``;
+    a missing value (NaN) is drawn with ``missing_radius`` in ``missing_colour`` and labelled
+    ``missing_fr`` / ``missing_en`` (size, colour and tooltip text: never colour alone)."""
+
+    field: str
+    breaks: tuple[float, ...]
+    radii: tuple[float, ...]
+    missing_radius: float
+    missing_colour: str
+    label_fr: str
+    label_en: str
+    missing_fr: str
+    missing_en: str
+
+    def radius(self, value: float) -> float:
+        if value is None or not math.isfinite(value):
+            return self.missing_radius
+        return self.radii[int(np.searchsorted(self.breaks, value, side="right"))]
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_fr
+
+    def missing(self, lang: str) -> str:
+        return self.missing_en if lang == "en" else self.missing_fr
+
+    def steps(self) -> list[tuple[float, str]]:
+        """(radius, range text) per step, for a legend."""
+        edges = ["", *(f"{b:g}" for b in self.breaks), ""]
+        out = []
+        for i, radius in enumerate(self.radii):
+            low, high = edges[i], edges[i + 1]
+            text = f"< {high}" if not low else (f"≥ {low}" if not high else f"{low} – {high}")
+            out.append((radius, text))
+        return out
+
+
+@dataclass(frozen=True)
 class LayerDef:
     """How one built layer is drawn on the map.
 
@@ -69,6 +107,8 @@ class LayerDef:
     filter_types: bool = False
     filter_quartier: bool = True
     interactive: bool = True
+    #: point radius per value of a field (e.g. host sites by capacity)
+    size: SizeScale | None = None
 
     @property
     def is_point(self) -> bool:
@@ -93,6 +133,9 @@ CQ_SCALE = ColourScale("vulnj_note", (4.0, 5.0, 5.5, 6.0, 6.5),
 DRIAS_SCALE = ColourScale("temperature", (24.3, 24.45, 24.6),
                           ("#fdd0a2", "#fd8d3c", "#e6550d", "#a63603"),
                           "Température moyenne d'été 2075 (°C)", "Mean summer temperature 2075 (°C)")
+CAPACITY_SIZE = SizeScale("capacity", (100.0, 200.0, 300.0), (5.0, 8.0, 11.0, 14.0), 3.0,
+                          "#636363", "Capacité estimée (personnes)", "Estimated capacity (people)",
+                          "capacité inconnue", "capacity unknown")
 
 _LAYER_LIST = (
     LayerDef("arrondissements", "boundaries", "#222222", weight=2.5, filter_quartier=False),
@@ -122,6 +165,11 @@ _LAYER_LIST = (
     LayerDef("ehpad", "facilities", "#b2182b", fill=0.9, radius=6, filter_types=True),
     LayerDef("equipements_2014", "facilities", "#878787", fill=0.7, radius=3.5,
              filter_types=True),
+    # computed by geo.analysis.hosting: host sites sized by estimated capacity, and the stations
+    # of the lines serving the study area that are near a PPRI sector anywhere in Paris
+    LayerDef("host_capacity", "flood", "#08519c", fill=0.55, weight=1.5, radius=5,
+             size=CAPACITY_SIZE),
+    LayerDef("stations_at_risk", "flood", "#c51b7d", fill=0.9, radius=6, filter_quartier=False),
     # approved workshop proposals, read from the proposals database (geo.participation.layer)
     LayerDef("proposals", "participation", "#ff7f00", fill=0.9, radius=7),
 )

@@ -20,6 +20,8 @@ class LegendEntry:
     dashed: bool = False
     steps: tuple[tuple[str, str], ...] = ()
     scale_label: str = ""
+    #: (radius, range text) of a layer sized by a field, then its missing value
+    sizes: tuple[tuple[float, str], ...] = ()
 
 
 def legend(layer_ids: Iterable[str], titles: dict[str, str], statuses: dict[str, str],
@@ -38,9 +40,13 @@ def legend(layer_ids: Iterable[str], titles: dict[str, str], statuses: dict[str,
             held = set((kinds or {}).get(layer.id, dict(layer.kind_colours)))
             steps = tuple((colour, f"{t('map.zone', lang)} {kind}")
                           for kind, colour in layer.kind_colours if kind in held)
+        sizes = ()
+        if layer.size:
+            sizes = (*layer.size.steps(), (layer.size.missing_radius, layer.size.missing(lang)))
         entries.append(LegendEntry(layer.id, titles.get(layer.id, layer.id), layer.colour, shape,
                                    statuses.get(layer.id, "official"), bool(layer.dash), steps,
-                                   layer.scale.label(lang) if layer.scale else ""))
+                                   layer.scale.label(lang) if layer.scale
+                                   else (layer.size.label(lang) if layer.size else ""), sizes))
     return entries
 
 
@@ -76,4 +82,18 @@ def legend_html(entries: Sequence[LegendEntry], lang: str) -> str:
                 for colour, text in entry.steps)
             label = f"{escape_html(entry.scale_label)}<br>" if entry.scale_label else ""
             rows.append(f'<div style="margin:0 0 4px 18px">{label}{cells}</div>')
+        if entry.sizes:
+            *scaled, (missing_radius, missing_text) = entry.sizes
+            missing_colour = LAYERS[entry.layer_id].size.missing_colour
+            cells = "".join(
+                f'<span style="display:inline-block;margin:1px 6px 1px 0;vertical-align:middle">'
+                f'<span style="display:inline-block;width:{2 * r:g}px;height:{2 * r:g}px;'
+                f'border-radius:50%;border:1.5px solid {entry.colour};vertical-align:middle;'
+                f'margin-right:3px"></span>{escape_html(text)}</span>' for r, text in scaled)
+            cells += (f'<span style="display:inline-block;vertical-align:middle">'
+                      f'<span style="display:inline-block;width:{2 * missing_radius:g}px;'
+                      f'height:{2 * missing_radius:g}px;border-radius:50%;background:{missing_colour};'
+                      f'vertical-align:middle;margin-right:3px"></span>{escape_html(missing_text)}</span>')
+            rows.append(f'<div style="margin:0 0 4px 18px">{escape_html(entry.scale_label)}<br>'
+                        f'{cells}</div>')
     return f'<div class="map-legend" style="font-size:0.85em">{"".join(rows)}</div>'

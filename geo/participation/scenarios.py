@@ -2,7 +2,8 @@
 
 Loaded and checked at once: every step has a French and English title and text, known layer ids
 (the map's ``geo.map.layers.LAYERS``), a view inside Paris and action ids that the catalogue knows
-(when a catalogue is given: ``action_ids``).
+(when a catalogue is given: ``action_ids``) and figure keys that ``geo.participation.figures``
+resolves from the analysis (a figure is never typed into the text).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from geo.core.errors import ScenarioError
 from geo.core.settings import ACTIONS_FILE, DATA_DIR, PARIS_BBOX
+from geo.participation.figures import FIGURES
 from geo.participation.proposals import HAZARDS
 
 SCENARIOS_FILE = DATA_DIR / "scenarios.toml"
@@ -34,6 +36,8 @@ class Step:
     layers: tuple[str, ...]
     view: View
     actions: tuple[str, ...]
+    #: keys of geo.participation.figures.FIGURES shown under the text, computed for the build
+    figures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,9 +101,14 @@ def parse_scenarios(data: dict, layer_ids: Collection[str],
                 missing = [action for action in actions if action not in action_ids]
                 if missing:
                     raise ScenarioError(f"{where}: actions not in the catalogue: {missing}")
+            figures = tuple(raw.get("figures", ()))
+            unknown_figures = [key for key in figures if key not in FIGURES]
+            if unknown_figures:
+                raise ScenarioError(f"{where}: unknown figures {unknown_figures} "
+                                    f"(known: {', '.join(FIGURES)})")
             steps.append(Step(step_id, _bilingual(raw.get("title"), f"{where} title"),
                               _bilingual(raw.get("text"), f"{where} text"), layers,
-                              _view(raw.get("view"), where), actions))
+                              _view(raw.get("view"), where), actions, figures))
         scenarios[scenario_id] = Scenario(scenario_id, title, hazard, tuple(steps))
     if not scenarios:
         raise ScenarioError("no scenario defined")

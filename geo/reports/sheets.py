@@ -60,6 +60,8 @@ class FacilitySheet:
     iris: IrisInfo | None
     row: dict
     layers: tuple[str, ...]
+    #: the candidate host site's row (capacity, flags, rank: geo.analysis.hosting), if it is one
+    host: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,8 @@ def facility_sheet(result: Analysis, fid: str) -> FacilitySheet:
         best_min=float(row["best_min"]), zone_m=float(row["zone_m"]), zone_fid=row["zone_fid"],
         zone=row["zone"], iris=_iris_at(result, row.geometry),
         row={k: v for k, v in row.items() if k != "geometry"},
-        layers=tuple(dict.fromkeys(layers)))
+        layers=tuple(dict.fromkeys(layers)),
+        host={k: v for k, v in hosts.iloc[0].items() if k != "geometry"} if len(hosts) else None)
 
 
 def quartier_sheet(result: Analysis, code: str) -> QuartierSheet:
@@ -225,8 +228,9 @@ def quartier_tables(sheet: QuartierSheet, lang: str,
          for r in sheet.facilities.itertuples()]))]
     if len(sheet.hosts):
         tables.append((t("expo.flood.hosts", lang), markdown_table(
-            _head(("name", "category", "zone_m"), lang),
-            [[escape_md(r.name), t(f"expo.category.{r.category}", lang), number(r.zone_m, lang)]
+            [*_head(("name", "category", "zone_m"), lang), t("host.col.capacity", lang)],
+            [[escape_md(r.name), t(f"expo.category.{r.category}", lang), number(r.zone_m, lang),
+              number(r.capacity, lang) if r.capacity == r.capacity else t("host.unknown", lang)]
              for r in sheet.hosts.itertuples()])))
     if len(sheet.councils):
         tables.append((t("expo.heat.councils", lang), markdown_table(

@@ -3,6 +3,7 @@
 Layout (under ``data/build/``, git-ignored)::
 
     build-<timestamp>/layers/<layer>.parquet   GeoParquet, EPSG:4326
+    build-<timestamp>/layers/<layer>.paris.parquet   the Paris features of a ``keep_paris`` layer
     build-<timestamp>/manifest.json            provenance and counts per layer
     current -> build-<timestamp>               symlink the app reads, replaced atomically
 
@@ -40,6 +41,7 @@ from geo.sources.normalise import (
 )
 from geo.sources.quirks import parse
 from geo.sources.registry import LayerSpec, Registry
+from geo.sources.store import PARIS_SUFFIX
 from geo.sources.validate import validate_source
 
 KEEP_BUILDS = 3
@@ -66,6 +68,8 @@ class LayerResult:
     count_normalised: int
     warnings: list[str]
     seconds: float
+    #: the layer's Paris features before clipping, for a layer whose spec says ``keep_paris``
+    paris: gpd.GeoDataFrame | None = None
 
 
 Progress = Callable[[int, int, str, str], None]
@@ -135,11 +139,12 @@ def collect(registry: Registry, options: SourceOptions,
         count_normalised = len(gdf)
         if spec.id not in ADMIN_LAYERS:
             gdf = attach_admin(gdf, admin["arrondissements"], admin["quartiers"])
+        paris = gdf[gdf["c_ar"] > 0].reset_index(drop=True) if spec.keep_paris else None
         gdf = clip(gdf, _region(spec, area))
         if gdf.empty:
             warnings.append("no feature in the study area")
         results[spec.id] = LayerResult(spec, gdf, raws, count, count_normalised, warnings,
-                                       time.perf_counter() - started)
+                                       time.perf_counter() - started, paris)
         if progress:
             progress(index, len(specs), spec.id, f"{count_normalised} → {len(gdf)} features")
     if area is None or len(admin) < len(ADMIN_LAYERS):
@@ -188,6 +193,9 @@ def _manifest(results: dict[str, LayerResult], area: StudyArea, options: SourceO
             "warnings": result.warnings,
             "seconds": round(result.seconds, 3),
         }
+        if result.paris is not None:
+            # same sources and checksums as the clipped layer: only the extent differs
+            layers[layer_id]["count_paris"] = len(result.paris)
     return {
         "app_version": __version__, "built_at": built_at, "mode": mode,
         "study_area": {"insee": area.insee, "name": area.name,
@@ -206,6 +214,9 @@ def write_build(results: dict[str, LayerResult], area: StudyArea, options: Sourc
         (tmp / "layers").mkdir()
         for layer_id, result in results.items():
             result.gdf.to_parquet(tmp / "layers" / f"{layer_id}.parquet", index=False)
+            if result.paris is not None:
+                result.paris.to_parquet(tmp / "layers" / f"{layer_id}{PARIS_SUFFIX}.parquet",
+                                        index=False)
         manifest = _manifest(results, area, options, skipped)
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                            encoding="utf-8")

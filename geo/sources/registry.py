@@ -51,6 +51,10 @@ class LayerSpec:
     group: str = ""
     note_fr: str = ""
     note_en: str = ""
+    #: the build also keeps the layer's Paris features, unclipped, next to the clipped layer
+    #: (``<id>.paris.parquet``): an analysis that needs the whole city reads them, while the map
+    #: and the downloads keep the clipped layer
+    keep_paris: bool = False
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_fr
@@ -131,6 +135,8 @@ def _parse_layer(entry: dict, portals: dict[str, Portal], index: int) -> LayerSp
     unknown = set(fields) - set(NORMALISED_FIELDS)
     if unknown:
         raise RegistryError(f"{where}: unknown normalised fields {sorted(unknown)}")
+    if not isinstance(entry.get("keep_paris", False), bool):
+        raise RegistryError(f"{where}: keep_paris must be true or false")
     extra = []
     for item in entry.get("extra", []):
         if len(item) != 3:
@@ -144,7 +150,7 @@ def _parse_layer(entry: dict, portals: dict[str, Portal], index: int) -> LayerSp
         clip=entry["clip"], fields={k: tuple(v) for k, v in fields.items()}, extra=tuple(extra),
         dataset_id=entry.get("dataset_id", ""), parser=entry.get("parser", ""),
         group=entry.get("group", ""), note_fr=entry.get("note_fr", ""),
-        note_en=entry.get("note_en", ""),
+        note_en=entry.get("note_en", ""), keep_paris=entry.get("keep_paris", False),
     )
 
 

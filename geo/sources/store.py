@@ -15,6 +15,8 @@ from geo.core.errors import BuildMissingError, ResilienceError, UnknownLayerErro
 from geo.core.settings import STORE_CRS, current_build_dir
 
 INGEST_COMMAND = "python -m geo.ingest"
+#: File suffix of the unclipped Paris copy of a layer whose registry entry says ``keep_paris``.
+PARIS_SUFFIX = ".paris"
 
 
 def build_dir(path: Path | None = None) -> Path:
@@ -83,3 +85,12 @@ def load_all(path: Path | None = None) -> tuple[dict, dict[str, gpd.GeoDataFrame
     layers = {layer_id: read_layer_file(directory / "layers" / f"{layer_id}.parquet")
               for layer_id in manifest["layers"]}
     return manifest, layers
+
+
+def load_paris(path: Path | None = None) -> dict[str, gpd.GeoDataFrame]:
+    """The whole-Paris copies of the build's ``keep_paris`` layers (layer id → EPSG:4326 frame;
+    their manifest entry holds ``count_paris``). Empty for a build made before they existed."""
+    directory = build_dir(path)
+    manifest = load_manifest(directory)
+    return {layer_id: read_layer_file(directory / "layers" / f"{layer_id}{PARIS_SUFFIX}.parquet")
+            for layer_id, info in manifest["layers"].items() if "count_paris" in info}

@@ -7,11 +7,12 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
-from geo.analysis import exposure
+from geo.analysis import derived, exposure
 from geo.analysis.exposure import MAP_LAYERS, map_layer
 from geo.analysis.flood import flood_figures as compute_flood_figures
 from geo.analysis.settings import load_settings
 from geo.core.text import escape_md
+from geo.sources import store
 from geo.ui.base import build_id, build_layer, build_manifest, lang, manifest, t
 
 
@@ -26,7 +27,8 @@ def _analysis(build: str, settings_key: str, _settings):
     needed = {*exposure.FLOOD_LAYERS, *exposure.ACCESS_LAYERS, *exposure.HEAT_LAYERS}
     layers = {layer_id: build_layer(build, layer_id) for layer_id in build_manifest(build)["layers"]
               if layer_id in needed}
-    return exposure.run(build_manifest(build), layers, _settings)
+    # the whole-Paris copies of the keep_paris layers (stations and PPRI for the lines at risk)
+    return exposure.run(build_manifest(build), layers, _settings, store.load_paris())
 
 
 def analysis():
@@ -73,3 +75,16 @@ def _flood_figures(build: str):
 def flood_figures():
     """The study area's PPRI overlap and distance (``geo.analysis.flood.flood_figures``), once per build."""
     return _flood_figures(build_id())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _derived_entry(build: str, settings_key: str, layer_id: str) -> dict:
+    result = analysis()
+    return derived.derived_entry(build_manifest(build), layer_id, result.settings,
+                                 analysis_map_frame(build, layer_id), result.c_ar)
+
+
+def derived_entry(layer_id: str) -> dict:
+    """The provenance of a layer computed by the flood host analyses, as a manifest entry
+    (``geo.analysis.derived.derived_entry``), once per build and settings."""
+    return _derived_entry(build_id(), analysis_settings().key(), layer_id)

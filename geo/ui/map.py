@@ -7,6 +7,8 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
+from geo.analysis.derived import INPUTS as DERIVED_INPUTS
+from geo.analysis.derived import derived_details
 from geo.core.errors import ResilienceError
 from geo.map.details import Details, feature_details, layer_of
 from geo.map.geojson import layer_geojson
@@ -16,7 +18,7 @@ from geo.map.search import search
 from geo.participation.layer import LAYER_ID as PROPOSALS
 from geo.participation.layer import LAYER_INFO as PROPOSALS_INFO
 from geo.participation.layer import proposal_details, proposals_frame
-from geo.ui.analysis import analysis_map_frame, analysis_map_layers
+from geo.ui.analysis import analysis_map_frame, analysis_map_layers, derived_entry
 from geo.ui.base import build_id, build_layer, lang, layer, manifest, registry
 from geo.ui.workshop import action_titles, proposal_rules, proposal_store
 
@@ -78,11 +80,14 @@ def map_frame(layer_id: str) -> gpd.GeoDataFrame:
 
 def map_details(fid: str, quartier_names: dict[str, str]) -> Details | None:
     """What the map's details panel shows for ``fid`` (``geo.map.details.Details``): a built
-    layer's feature or an approved proposal; ``None`` for anything else or a stale fid."""
+    layer's feature, a feature of a layer the analyses compute (with its derived provenance) or
+    an approved proposal; ``None`` for anything else or a stale fid."""
 
     layer_id = layer_of(fid)
     if layer_id in manifest()["layers"]:
         return feature_details(layer(layer_id), fid, registry().layer(layer_id), manifest(), lang())
+    if layer_id in DERIVED_INPUTS:  # host sites and stations at risk, computed by the analyses
+        return derived_details(map_frame(layer_id), fid, derived_entry(layer_id), lang())
     if layer_id != PROPOSALS:
         return None
     places = {key: place.label for key, place in proposal_rules().places.items()}

@@ -10,10 +10,12 @@ import streamlit as st
 
 from geo.map.layers import LAYERS
 from geo.participation.database import DATABASE_URL_ENV, open_store, sqlite_path
+from geo.participation.figures import step_figures
 from geo.participation.proposals import PLACE_LAYERS, Rules, places, study_area
 from geo.participation.scenarios import catalogue_actions, load_scenarios
 from geo.participation.workshop import qr_png
-from geo.ui.base import build_id, build_layer, build_manifest, secret, t
+from geo.ui.analysis import analysis
+from geo.ui.base import build_id, build_layer, build_manifest, lang, secret, t
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -79,3 +81,9 @@ def proposal_message(exc) -> str:
 def cached_qr(url: str) -> bytes:
     """The QR code PNG of a URL (``geo.participation.workshop.qr_png``), made once per URL."""
     return qr_png(url)
+
+
+def figures(step) -> list[str]:
+    """The sentences of a scenario step's figures for the current build and settings (computed
+    by the cached analysis; nothing is computed for a step without figures)."""
+    return step_figures(analysis(), step.figures, lang()) if step.figures else []

@@ -117,6 +117,7 @@ def test_list_shows_every_layer_and_the_facility_types(real_build):
     assert result.returncode == 0, result.stderr
     manifest = json.loads((real_build / "manifest.json").read_text())
     listed = [line.split()[0] for line in result.stdout.splitlines() if not line.startswith(" ")]
-    assert listed == list(manifest["layers"])
+    # the build's layers, then the layers the flood host analyses compute
+    assert listed == [*manifest["layers"], *export.derived.DERIVED_LAYERS]
     kinds = set(gpd.read_parquet(real_build / "layers" / "cool_facilities.parquet")["kind"])
     assert "Piscine" in kinds and "Piscine" in result.stdout
