@@ -1,5 +1,6 @@
 """The analyses' settings (``data/analysis.toml``): walking speed, detour, target, grid, flood
-thresholds; every value is shown with the figures it produces.
+thresholds, heat refuges (``geo.analysis.refuge_settings``); every value is shown with the figures
+it produces.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from geo.analysis import access
+from geo.analysis import access, refuge_settings
 from geo.core.errors import AnalysisError
 from geo.core.settings import DATA_DIR
 
@@ -26,6 +27,7 @@ class FloodSettings:
 class AnalysisSettings:
     access: access.AccessSettings = field(default_factory=access.AccessSettings)
     flood: FloodSettings = field(default_factory=FloodSettings)
+    refuges: refuge_settings.RefugeSettings = field(default_factory=refuge_settings.RefugeSettings)
 
     def key(self) -> str:
         """Short stable hash of the settings (part of the cache key)."""
@@ -47,7 +49,9 @@ def load_settings(path: Path = ANALYSIS_FILE) -> AnalysisSettings:
         for key in ("target_kinds", "green_excluded_types"):
             if key in acc:
                 acc[key] = tuple(acc[key])
-        return AnalysisSettings(access=access.AccessSettings(**acc),
-                                flood=FloodSettings(**raw.get("flood", {})))
+        access_settings = access.AccessSettings(**acc)
+        return AnalysisSettings(access=access_settings, flood=FloodSettings(**raw.get("flood", {})),
+                                refuges=refuge_settings.parse(raw.get("refuges", {}),
+                                                              access_settings.green_excluded_types))
     except (OSError, tomllib.TOMLDecodeError, TypeError, ValueError) as exc:
         raise AnalysisError(f"{path.name}: {exc}") from exc
