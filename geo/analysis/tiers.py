@@ -87,10 +87,10 @@ def green_places(green: gpd.GeoDataFrame, settings: TierSettings) -> gpd.GeoData
     sources = {item.id: item for item in settings.heatwave_night_green}
     rows = []
     for row, is_big in zip(g.to_dict("records"), big, strict=True):
-        measure = sources.get(str(row["source_id"]))
+        measure = sources.get(str(row.get("source_id", "")))
         status, why = green_open(yes_no(row.get("presence_cloture")), yes_no(row.get("ouvert_ferme")),
                                  measure is not None, settings)
-        rows.append({"fid": row["fid"], "source_id": row["source_id"], "name": row["name"],
+        rows.append({"fid": row["fid"], "source_id": row.get("source_id", ""), "name": row["name"],
                      "layer": "green_spaces", "place_type": row["type_ev"],
                      "tier": "refuge" if is_big else "relief", "in_any": True,
                      **{f"open_{p}": status[p] for p in PERIOD_NAMES}, "why": why, "hours": "",
@@ -134,7 +134,7 @@ def facility_places(facilities: gpd.GeoDataFrame, green: gpd.GeoDataFrame,
             status = {p: open_in_period(week, settings.reference_day, p, settings.min_open_minutes,
                                         bounds) for p in PERIOD_NAMES}
             why = _WEEK_WHY[week.kind]
-        rows.append({"fid": row["fid"], "source_id": row["source_id"], "name": row["name"],
+        rows.append({"fid": row["fid"], "source_id": row.get("source_id", ""), "name": row["name"],
                      "layer": "cool_facilities", "place_type": row["kind"],
                      "tier": "refuge" if row["kind"] in settings.refuge_facility_types else "relief",
                      "in_any": True, **{f"open_{p}": status[p] for p in PERIOD_NAMES}, "why": why,
@@ -152,7 +152,7 @@ def _point_places(points: gpd.GeoDataFrame, green: gpd.GeoDataFrame, max_m: floa
     hosts = _host_status(p.geometry.values, green, max_m)
     alone, alone_why = ((dict.fromkeys(PERIOD_NAMES, True), "street") if layer == "fountains"
                         else green_open(None, None, False, settings))
-    rows = [{"fid": row["fid"], "source_id": row["source_id"], "name": row["name"], "layer": layer,
+    rows = [{"fid": row["fid"], "source_id": row.get("source_id", ""), "name": row["name"], "layer": layer,
              "place_type": kind, "tier": "relief", "in_any": in_any,
              **{f"open_{k}": (host or alone)[k] for k in PERIOD_NAMES},
              "why": "in_green" if host else alone_why, "hours": "", "period_text": "", "problems": (),
