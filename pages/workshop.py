@@ -28,6 +28,7 @@ from geo.participation.workshop import (
 )
 from geo.ui import base as ui
 from geo.ui import map as map_ui
+from geo.ui import refuges as refuges_ui
 from geo.ui import workshop as workshop_ui
 
 LIVE_SECONDS = 4
@@ -108,6 +109,11 @@ with head:
     st.html(f'<h2><span class="workshop-step">{escape_html(counter)}</span> '
             f"{escape_html(step.title[lang])}</h2>")
     st.markdown(ui.escape_md(step.text[lang]))
+    if step.period:  # the figures of the step's time of day, from the analyses (never typed)
+        try:
+            refuges_ui.step_figures(step.period)
+        except ResilienceError as exc:
+            ui.show_error(exc)
     if step.actions:
         st.markdown(f"**{ui.t('workshop.actions')}** : " + " · ".join(
             ui.escape_md(actions.get(a, {}).get(lang, a)) for a in step.actions))
@@ -124,7 +130,7 @@ labels = {c: ui.t(f"proposals.category.{c}") for c in CATEGORIES}
 
 
 def title(layer_id: str) -> str:
-    entry = manifest["layers"].get(layer_id, {})
+    entry = map_ui.map_layers_info().get(layer_id, {})
     return entry.get("title_en" if lang == "en" else "title_fr", layer_id)
 
 
@@ -144,8 +150,8 @@ fmap = base_map(((south + north) / 2, (west + east) / 2),
                         zoom_for_bounds((west, south, east, north)))
 # part of the base map: stays mounted across steps and fetches new proposals by itself
 LiveProposalsLayer(live_url, ui.t("workshop.proposals_layer"), LIVE_SECONDS).add_to(fmap)
-groups = [feature_group(layer_id, map_ui.map_layer_url(layer_id), title(layer_id))
-          for layer_id in step.layers if layer_id in manifest["layers"]]
+groups = [feature_group(layer_id, map_ui.map_layer_url(layer_id, period=step.period or None), title(layer_id))
+          for layer_id in step.layers if layer_id in map_ui.map_layers_info()]
 map_column, list_column = st.columns([4, 1])
 with map_column:
     st_folium(fmap, key="workshop.map", height=MAP_HEIGHT, use_container_width=True,

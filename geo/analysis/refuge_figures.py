@@ -147,8 +147,8 @@ def facility_minutes(result: RefugeAnalysis, fid: str, speed_kmh: float) -> pd.D
 
 def gap_frame(result: RefugeAnalysis, speed_kmh: float, tier: str = "refuge") -> gpd.GeoDataFrame:
     """The map's refuge-gap layer (EPSG:4326): for each time of day, the grid pieces and counted
-    facilities outside the target of ``tier``, with ``period``, ``minutes`` (``inf`` shown as
-    « aucun ») and the map's columns (fid, name, kind, quartier)."""
+    facilities outside the target of ``tier``, with ``period``, ``minutes`` (NaN where no place
+    of the tier is open at all) and the map's columns (fid, name, kind, quartier)."""
     n = result.n_pieces
     frames = []
     for period in PERIOD_NAMES:
@@ -166,5 +166,7 @@ def gap_frame(result: RefugeAnalysis, speed_kmh: float, tier: str = "refuge") ->
             "fid": f"refuge_gap:{period}:" + fac["fid"], "name": fac["name"], "quartier": fac["quartier"],
             "period": period, "minutes": minutes[n:][fac_out]}, geometry=fac.geometry.values, crs=METRIC_CRS))
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=METRIC_CRS)
+    # no open place at all: no walking time to show (the layer's darkest colour)
+    out["minutes"] = out["minutes"].replace(np.inf, np.nan)
     out["kind"] = ""
     return out.to_crs(STORE_CRS)

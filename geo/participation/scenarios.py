@@ -2,7 +2,9 @@
 
 Loaded and checked at once: every step has a French and English title and text, known layer ids
 (the map's ``geo.map.layers.LAYERS``), a view inside Paris and action ids that the catalogue knows
-(when a catalogue is given: ``action_ids``).
+(when a catalogue is given: ``action_ids``). A step may name a time of day (``period``: day,
+evening, night): the room's screen then shows the heat-refuge figures of that time, computed by
+the analyses, and draws the layers kept per time of day at that time; the text holds no figure.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.analysis.refuge_settings import PERIOD_NAMES
 from geo.core.errors import ScenarioError
 from geo.core.settings import ACTIONS_FILE, DATA_DIR, PARIS_BBOX
 from geo.participation.proposals import HAZARDS
@@ -34,6 +37,7 @@ class Step:
     layers: tuple[str, ...]
     view: View
     actions: tuple[str, ...]
+    period: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,9 +101,12 @@ def parse_scenarios(data: dict, layer_ids: Collection[str],
                 missing = [action for action in actions if action not in action_ids]
                 if missing:
                     raise ScenarioError(f"{where}: actions not in the catalogue: {missing}")
+            period = raw.get("period", "")
+            if period not in ("", *PERIOD_NAMES):
+                raise ScenarioError(f"{where}: period must be one of {PERIOD_NAMES}, got {period!r}")
             steps.append(Step(step_id, _bilingual(raw.get("title"), f"{where} title"),
                               _bilingual(raw.get("text"), f"{where} text"), layers,
-                              _view(raw.get("view"), where), actions))
+                              _view(raw.get("view"), where), actions, period))
         scenarios[scenario_id] = Scenario(scenario_id, title, hazard, tuple(steps))
     if not scenarios:
         raise ScenarioError("no scenario defined")

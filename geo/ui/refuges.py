@@ -10,10 +10,11 @@ from collections.abc import Collection
 import pandas as pd
 import streamlit as st
 
-from geo.analysis import refuge_figures, refuge_state, tiers
+from geo.analysis import heat, refuge_figures, refuge_state, tiers
 from geo.analysis.refuge_settings import TIERS, TIMES
 from geo.analysis.refuges import RefugeAnalysis
 from geo.core.errors import AnalysisError
+from geo.core.text import markdown_table
 from geo.ui import base as ui
 from geo.ui.analysis import analysis
 
@@ -145,21 +146,57 @@ def step_figures(time: str) -> None:
         "- " + ui.t("refuges.step.facilities", n=int(row["facilities_outside"]), total=int(row["facilities"]),
                     ehpad=int((ehpad["category"] == "ehpad").sum())),
     ]))
+    st.markdown("\n".join(f"- {line}" for line in indicator_lines(time)))
     st.caption(ui.t("refuges.step.source"))
 
 
-def facility_table(fid: str) -> pd.DataFrame | None:
-    """Walking minutes from a facility to the nearest open place of each tier by time of day (the
-    older person's pace), for its sheet; None when it is not a demand unit."""
+def indicator_lines(time: str) -> list[str]:
+    """The heat indicators a canicule step shows for its time of day, computed from the build:
+    IRIS of the « High » LCZ class and the councils' day vulnerability (day, evening); the
+    councils' night vulnerability and the share in the hottest DRIAS 2075 tiles (night)."""
+    result = analysis()
+    lines = []
+    councils = result.councils
+    note = "vulnn_note" if time == "night" else "vulnj_note"
+    if time != "night" and len(result.iris):
+        high = int((result.iris["heat_class"] == heat.HIGH_CLASS).sum())
+        lines.append(ui.t("refuges.step.iris_high", high=high, total=len(result.iris)))
+    if len(councils) and councils[note].notna().any():
+        lines.append(ui.t(f"refuges.step.{note}", low=ui.num(councils[note].min(), 1),
+                          high=ui.num(councils[note].max(), 1), n=len(councils)))
+    if time == "night" and "drias_2075" in ui.manifest()["layers"]:
+        study = ui.layer("arrondissements")
+        study = study[study["c_ar"] == result.c_ar]
+        share = heat.hottest_share(ui.layer("drias_2075"), study)
+        lines.append(ui.t("refuges.step.drias", share=ui.num(100 * share)))
+    return lines
+
+
+def facility_section(fid: str) -> None:
+    """A facility sheet's walking minutes to the nearest open place of each tier by time of day
+    (the older person's pace), as a markdown table that prints; nothing for a facility that is
+    not a demand unit of the refuge analysis."""
     result = refuge_result()
     speed = result.settings.walk.default_speed_kmh
     table = refuge_figures.facility_minutes(result, fid, speed)
     if table is None:
-        return None
-    shown = table.map(lambda value: ui.t("refuges.none_open") if value == float("inf") else ui.num(value, 1))
-    shown.index = [tier_label(tier) for tier in shown.index]
-    shown.columns = [time_label(time, result) for time in shown.columns]
-    return shown
+        return
+    st.subheader(ui.t("refuges.sheet.title"))
+    target = result.target_minutes
+    rows = [[tier_label(tier), *(_minutes_cell(table.loc[tier, time], target) for time in TIMES)]
+            for tier in TIERS]
+    st.markdown(markdown_table([ui.t("refuges.col.tier"), *(time_label(t, result) for t in TIMES)], rows))
+    st.caption(ui.t("refuges.sheet.note", minutes=f"{target:g}", speed=speed_label(speed)) + " "
+               + method_text(result, speed))
+
+
+def _minutes_cell(value: float, target: float) -> str:
+    """« 4,2 » within the target, « **12,3** (hors cible) » outside, « aucun lieu ouvert »."""
+    if value == float("inf"):
+        return f"**{ui.t('refuges.none_open')}**"
+    if value > target:
+        return f"**{ui.num(value, 1)}** ({ui.t('refuges.sheet.outside')})"
+    return ui.num(value, 1)
 
 
 def open_text(value: object) -> str:
