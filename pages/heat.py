@@ -29,8 +29,8 @@ minutes = f"{found.target_minutes:g}"
 c1.metric(ui.t("refuges.metric.area", minutes=minutes), f"{ui.num(100 * row['area_share'], 1)} %")
 c2.metric(ui.t("refuges.metric.p75", minutes=minutes), f"{ui.num(100 * row['p75_share'], 1)} %")
 c3.metric(ui.t("refuges.metric.p75_out"), ui.num(row["p75_outside"]))
-c4.metric(ui.t("refuges.metric.facilities_out"),
-          f"{int(row['facilities_outside'])} / {int(row['facilities'])}")
+outside = f"{int(row['facilities_outside'])} / {int(row['facilities'])}"
+c4.metric(ui.t("refuges.metric.facilities_out"), outside, help=ui.t("refuges.metric.facilities_help"))
 st.caption(ui.t("refuges.heat.figure_note", tier=refuges_ui.tier_label(tier), places=int(row["places"]),
                 time=refuges_ui.time_label(time, found), unknown=int(row["unknown"]),
                 speed=refuges_ui.speed_label(speed)))

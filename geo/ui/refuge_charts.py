@@ -44,26 +44,29 @@ def headline_table(result: RefugeAnalysis, speed: float) -> None:
 
 
 def quartier_chart(result: RefugeAnalysis, speed: float) -> None:
-    """Share of the area within the target per quartier (facets), tier (rows) and time of day
+    """Share of the area within the target per quartier (columns), tier (rows) and time of day
     (x axis), with its table beside."""
     long = refuge_figures.quartier_shares(result, speed)
-    long["tier_label"] = long["tier"].map(tier_label)
+    long["tier_label"] = long["tier"].map(lambda value: ui.t(f"refuges.tier_short.{value}"))
     long["time_label"] = long["time"].map(lambda value: ui.t(f"refuges.time_short.{value}"))
     long["share"] = long["area_share"].map(_pct)
     times = [ui.t(f"refuges.time_short.{value}") for value in TIMES]
     share_title = ui.t("refuges.col.area_share")
     chart = alt.Chart(long).mark_bar(color=BAR_COLOUR).encode(
-        x=alt.X("time_label:N", sort=times, title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("share:Q", title=share_title, scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("time_label:N", sort=times, title=None, axis=alt.Axis(labelOverlap=False)),
+        x=alt.X("share:Q", title="%", scale=alt.Scale(domain=[0, 100]), axis=alt.Axis(tickCount=2)),
         tooltip=[alt.Tooltip("name:N", title=ui.t("refuges.col.quartier")),
                  alt.Tooltip("tier_label:N", title=ui.t("refuges.col.tier")),
                  alt.Tooltip("time_label:N", title=ui.t("refuges.col.time")),
                  alt.Tooltip("share:Q", title=share_title, format=".1f")],
-    ).properties(width=105, height=95).facet(
-        row=alt.Row("tier_label:N", sort=[tier_label(tier) for tier in TIERS], title=None),
-        column=alt.Column("name:N", title=None),
-    )
-    left, right = st.columns([3, 2])
+    ).properties(width=95, height=80).facet(
+        row=alt.Row("name:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
+                                                            labelFontWeight="bold")),
+        column=alt.Column("tier_label:N", title=None,
+                          sort=[ui.t(f"refuges.tier_short.{tier}") for tier in TIERS],
+                          header=alt.Header(labelFontWeight="bold")),
+    ).configure_facet(spacing=8)
+    left, right = st.columns([1, 1])
     with left:
         st.altair_chart(chart, key="heat.chart.quartiers")
     with right:
@@ -85,14 +88,16 @@ def minutes_chart(result: RefugeAnalysis, tier: str, speed: float) -> None:
     times = [ui.t(f"refuges.time_short.{value}") for value in TIMES]
     people = ui.t("refuges.col.people")
     chart = alt.Chart(bands).mark_bar(color=BAR_COLOUR).encode(
-        x=alt.X("band:N", sort=order, title=ui.t("refuges.col.band"), axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("people:Q", title=people),
+        x=alt.X("band:N", sort=order, title=ui.t("refuges.col.band"),
+                axis=alt.Axis(labelAngle=0, labelOverlap=False)),
+        y=alt.Y("people:Q", title=ui.t("refuges.col.people_short")),
         tooltip=[alt.Tooltip("time_label:N", title=ui.t("refuges.col.time")),
                  alt.Tooltip("band:N", title=ui.t("refuges.col.band")),
                  alt.Tooltip("people:Q", title=people, format=",.0f")],
-    ).properties(width=150, height=160).facet(
-        column=alt.Column("time_label:N", sort=times, title=None))
-    left, right = st.columns([3, 2])
+    ).properties(width=195, height=110).facet(
+        facet=alt.Facet("time_label:N", sort=times, title=None, header=alt.Header(labelFontWeight="bold")),
+        columns=2).configure_facet(spacing=12)
+    left, right = st.columns([1, 1])
     with left:
         st.altair_chart(chart, key="heat.chart.minutes")
     with right:
@@ -135,13 +140,17 @@ def who_tables(result: RefugeAnalysis, tier: str, time: str, speed: float) -> No
 def unknown_hours_table(result: RefugeAnalysis) -> None:
     """The places whose hours are not published or could not be read: listed, never guessed."""
     listed = tiers.unknown_hours(result.places)
+    day = result.settings.tiers.reference_day
     st.write(ui.t("refuges.unknown.intro", n=len(listed)))
     rows = []
     for row in listed.itertuples():
         problems = row.problems or ()
         reasons = " ; ".join(
             f"{p.day + ' : ' if p.day else ''}{ui.t(f'refuges.problem.{p.code}')} « {p.raw} »"
-            for p in problems) or ui.t(f"refuges.why.{row.why}")
+            for p in problems)
+        if not reasons and row.why == "schedule":  # other days published, not the reference day
+            reasons = f"{day} : {ui.t('refuges.problem.not_published')}"
+        reasons = reasons or ui.t(f"refuges.why.{row.why}")
         rows.append({ui.t("refuges.col.place"): row.name, ui.t("refuges.col.type"): row.place_type,
                      ui.t("refuges.col.tier"): tier_label(row.tier),
                      **{time_label(p, result): open_text(getattr(row, f"open_{p}")) for p in TIMES[1:]},
