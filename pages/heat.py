@@ -3,7 +3,7 @@ the heat indicators per IRIS and conseil de quartier."""
 
 import streamlit as st
 
-from geo.analysis import refuge_figures, refuges
+from geo.analysis import refuges
 from geo.core.errors import ResilienceError
 from geo.ui import analysis as analysis_ui
 from geo.ui import base as ui
@@ -23,7 +23,7 @@ st.write(ui.t("refuges.heat.intro", minutes=f"{found.target_minutes:g}"))
 view = refuges_ui.view_controls("heat", found)
 refuges_ui.save_view("heat", view)
 tier, time, speed = view.tier, view.time, view.speed
-row = refuge_figures.headline(found, speed).set_index(["tier", "time"]).loc[(tier, time)]
+row = refuges_ui.figure("headline", speed).set_index(["tier", "time"]).loc[(tier, time)]
 c1, c2, c3, c4 = st.columns(4)
 minutes = f"{found.target_minutes:g}"
 c1.metric(ui.t("refuges.metric.area", minutes=minutes), f"{ui.num(100 * row['area_share'], 1)} %")

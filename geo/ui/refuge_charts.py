@@ -18,7 +18,7 @@ from geo.analysis import refuge_figures, tiers
 from geo.analysis.refuge_settings import TIERS, TIMES
 from geo.analysis.refuges import RefugeAnalysis
 from geo.ui import base as ui
-from geo.ui.refuges import open_text, speed_label, tier_label, time_label
+from geo.ui.refuges import figure, open_text, speed_label, tier_label, time_label
 
 BAR_COLOUR = "#1f4e79"  # 8.6:1 on white
 
@@ -29,7 +29,7 @@ def _pct(value: float) -> float:
 
 def headline_table(result: RefugeAnalysis, speed: float) -> None:
     """Every tier × time of day at ``speed``: places, unknown hours, shares, people outside."""
-    head = refuge_figures.headline(result, speed)
+    head = figure("headline", speed)
     st.dataframe(pd.DataFrame({
         ui.t("refuges.col.tier"): head["tier"].map(tier_label),
         ui.t("refuges.col.time"): head["time"].map(lambda value: time_label(value, result)),
@@ -46,7 +46,7 @@ def headline_table(result: RefugeAnalysis, speed: float) -> None:
 def quartier_chart(result: RefugeAnalysis, speed: float) -> None:
     """Share of the area within the target per quartier (columns), tier (rows) and time of day
     (x axis), with its table beside."""
-    long = refuge_figures.quartier_shares(result, speed)
+    long = figure("quartier_shares", speed).copy()
     long["tier_label"] = long["tier"].map(lambda value: ui.t(f"refuges.tier_short.{value}"))
     long["time_label"] = long["time"].map(lambda value: ui.t(f"refuges.time_short.{value}"))
     long["share"] = long["area_share"].map(_pct)
@@ -81,7 +81,7 @@ def quartier_chart(result: RefugeAnalysis, speed: float) -> None:
 def minutes_chart(result: RefugeAnalysis, tier: str, speed: float) -> None:
     """People aged 75+ by walking time to the nearest open place of ``tier``, one facet per time
     of day, with its table beside."""
-    bands = refuge_figures.p75_by_minutes(result, tier, speed)
+    bands = figure("p75_by_minutes", tier, speed).copy()
     bands["time_label"] = bands["time"].map(lambda value: ui.t(f"refuges.time_short.{value}"))
     bands["people"] = bands["people"].round(0)
     order = refuge_figures.band_labels()
@@ -113,7 +113,7 @@ def who_tables(result: RefugeAnalysis, tier: str, time: str, speed: float) -> No
     the counted facilities outside, farthest first, each with a link to its sheet."""
     tabs = st.tabs([ui.t(f"refuges.by.{by}") for by in refuge_figures.GROUPS])
     for tab, by in zip(tabs, refuge_figures.GROUPS, strict=True):
-        table = refuge_figures.by_area(result, tier, time, speed, by)
+        table = figure("by_area", tier, time, speed, by)
         with tab:
             st.dataframe(pd.DataFrame({
                 ui.t(f"refuges.by.{by}_col"): table["name"],
@@ -123,7 +123,7 @@ def who_tables(result: RefugeAnalysis, tier: str, time: str, speed: float) -> No
                 ui.t("refuges.col.area_share"): table["area_share"].map(_pct),
                 **{ui.t(f"expo.category.{c}"): table[f"out_{c}"] for c in refuge_figures.WHO_ORDER},
             }), hide_index=True, key=f"heat.who.{by}")
-    outside = refuge_figures.facilities_outside(result, tier, time, speed)
+    outside = figure("facilities_outside", tier, time, speed)
     st.markdown(f"**{ui.t('refuges.facilities_outside', n=len(outside))}**")
     st.dataframe(pd.DataFrame({
         ui.t("expo.col.category"): outside["category"].map(lambda c: ui.t(f"expo.category.{c}")),

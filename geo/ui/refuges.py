@@ -36,6 +36,17 @@ def refuge_result() -> RefugeAnalysis:
     return result
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _figure(analysis_key: str, name: str, *args: object) -> pd.DataFrame:
+    return getattr(refuge_figures, name)(refuge_result(), *args)
+
+
+def figure(name: str, *args: object) -> pd.DataFrame:
+    """``geo.analysis.refuge_figures.<name>(result, *args)``, computed once per analysis (build
+    and settings) and arguments, shared read-only across sessions: never mutate it."""
+    return _figure(analysis().key, name, *args)
+
+
 def clock(minutes: int) -> str:
     """« 22 h », « 6 h 30 » (French) / « 22:00 » (English) for minutes after midnight."""
     hours, rest = divmod(minutes % 1440, 60)
@@ -135,9 +146,9 @@ def step_figures(time: str) -> None:
     people aged 75+ within the target, people and facilities outside (older person's pace)."""
     result = refuge_result()
     speed = result.settings.walk.default_speed_kmh
-    head = refuge_figures.headline(result, speed).set_index(["tier", "time"])
+    head = figure("headline", speed).set_index(["tier", "time"])
     row = head.loc[(HEADLINE_TIER, time)]
-    ehpad = refuge_figures.facilities_outside(result, HEADLINE_TIER, time, speed)
+    ehpad = figure("facilities_outside", HEADLINE_TIER, time, speed)
     st.markdown(f"**{ui.t('refuges.step.title', time=time_label(time, result), speed=ui.num(speed, 1))}**")
     st.markdown("\n".join([
         "- " + ui.t("refuges.step.places", n=int(row["places"]), unknown=int(row["unknown"])),
