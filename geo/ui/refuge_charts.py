@@ -18,7 +18,7 @@ from geo.analysis import refuge_figures, tiers
 from geo.analysis.refuge_settings import TIERS, TIMES
 from geo.analysis.refuges import RefugeAnalysis
 from geo.ui import base as ui
-from geo.ui.refuges import figure, open_text, speed_label, tier_label, time_label
+from geo.ui.refuges import analysis_key, figure, open_text, refuge_result, speed_label, tier_label, time_label
 
 BAR_COLOUR = "#1f4e79"  # 8.6:1 on white
 
@@ -43,9 +43,9 @@ def headline_table(result: RefugeAnalysis, speed: float) -> None:
     }), hide_index=True, key="heat.headline")
 
 
-def quartier_chart(result: RefugeAnalysis, speed: float) -> None:
-    """Share of the area within the target per quartier (columns), tier (rows) and time of day
-    (x axis), with its table beside."""
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _quartier_chart(analysis_key: str, speed: float, lang: str) -> tuple[alt.FacetChart, pd.DataFrame]:
+    """The chart and its table, built once per analysis, speed and language (read-only)."""
     long = figure("quartier_shares", speed).copy()
     long["tier_label"] = long["tier"].map(lambda value: ui.t(f"refuges.tier_short.{value}"))
     long["time_label"] = long["time"].map(lambda value: ui.t(f"refuges.time_short.{value}"))
@@ -66,21 +66,29 @@ def quartier_chart(result: RefugeAnalysis, speed: float) -> None:
                           sort=[ui.t(f"refuges.tier_short.{tier}") for tier in TIERS],
                           header=alt.Header(labelFontWeight="bold")),
     ).configure_facet(spacing=8)
+    table = long.pivot_table(index=["name", "tier_label"], columns="time_label", values="share",
+                             sort=False)[times].reset_index()
+    table.columns = [ui.t("refuges.col.quartier"), ui.t("refuges.col.tier"), *times]
+    return chart, table
+
+
+def quartier_chart(result: RefugeAnalysis, speed: float) -> None:
+    """Share of the area within the target per quartier (rows), tier (columns) and time of day
+    (bars), with its table beside."""
+    chart, table = _quartier_chart(analysis_key(), speed, ui.lang())
     left, right = st.columns([1, 1])
     with left:
         st.altair_chart(chart, key="heat.chart.quartiers")
     with right:
-        table = long.pivot_table(index=["name", "tier_label"], columns="time_label", values="share",
-                                 sort=False)[times].reset_index()
-        table.columns = [ui.t("refuges.col.quartier"), ui.t("refuges.col.tier"), *times]
         st.dataframe(table, hide_index=True, key="heat.table.quartiers")
     st.caption(ui.t("refuges.chart.quartiers_caption", speed=speed_label(speed),
                     minutes=f"{result.target_minutes:g}"))
 
 
-def minutes_chart(result: RefugeAnalysis, tier: str, speed: float) -> None:
-    """People aged 75+ by walking time to the nearest open place of ``tier``, one facet per time
-    of day, with its table beside."""
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _minutes_chart(analysis_key: str, tier: str, speed: float, lang: str
+                   ) -> tuple[alt.FacetChart, pd.DataFrame]:
+    """The chart and its table, built once per analysis, tier, speed and language (read-only)."""
     bands = figure("p75_by_minutes", tier, speed).copy()
     bands["time_label"] = bands["time"].map(lambda value: ui.t(f"refuges.time_short.{value}"))
     bands["people"] = bands["people"].round(0)
@@ -97,12 +105,19 @@ def minutes_chart(result: RefugeAnalysis, tier: str, speed: float) -> None:
     ).properties(width=195, height=110).facet(
         facet=alt.Facet("time_label:N", sort=times, title=None, header=alt.Header(labelFontWeight="bold")),
         columns=2).configure_facet(spacing=12)
+    table = bands.pivot_table(index="band", columns="time_label", values="people", sort=False)
+    table = table.reindex(order)[times].reset_index().rename(columns={"band": ui.t("refuges.col.band")})
+    return chart, table
+
+
+def minutes_chart(result: RefugeAnalysis, tier: str, speed: float) -> None:
+    """People aged 75+ by walking time to the nearest open place of ``tier``, one panel per time
+    of day, with its table beside."""
+    chart, table = _minutes_chart(analysis_key(), tier, speed, ui.lang())
     left, right = st.columns([1, 1])
     with left:
         st.altair_chart(chart, key="heat.chart.minutes")
     with right:
-        table = bands.pivot_table(index="band", columns="time_label", values="people", sort=False)
-        table = table.reindex(order)[times].reset_index().rename(columns={"band": ui.t("refuges.col.band")})
         st.dataframe(table, hide_index=True, key="heat.table.minutes")
     st.caption(ui.t("refuges.chart.minutes_caption", tier=tier_label(tier), speed=speed_label(speed),
                     minutes=f"{result.target_minutes:g}"))
@@ -139,9 +154,16 @@ def who_tables(result: RefugeAnalysis, tier: str, time: str, speed: float) -> No
 
 def unknown_hours_table(result: RefugeAnalysis) -> None:
     """The places whose hours are not published or could not be read: listed, never guessed."""
+    table = _unknown_hours(analysis_key(), ui.lang())
+    st.write(ui.t("refuges.unknown.intro", n=len(table)))
+    st.dataframe(table, hide_index=True, key="heat.unknown")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _unknown_hours(analysis_key: str, lang: str) -> pd.DataFrame:
+    result = refuge_result()
     listed = tiers.unknown_hours(result.places)
     day = result.settings.tiers.reference_day
-    st.write(ui.t("refuges.unknown.intro", n=len(listed)))
     rows = []
     for row in listed.itertuples():
         problems = row.problems or ()
@@ -155,4 +177,4 @@ def unknown_hours_table(result: RefugeAnalysis) -> None:
                      ui.t("refuges.col.tier"): tier_label(row.tier),
                      **{time_label(p, result): open_text(getattr(row, f"open_{p}")) for p in TIMES[1:]},
                      ui.t("refuges.col.reason"): reasons})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="heat.unknown")
+    return pd.DataFrame(rows)

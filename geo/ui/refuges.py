@@ -41,10 +41,15 @@ def _figure(analysis_key: str, name: str, *args: object) -> pd.DataFrame:
     return getattr(refuge_figures, name)(refuge_result(), *args)
 
 
+def analysis_key() -> str:
+    """The current analysis' cache key (build id + settings hash)."""
+    return analysis().key
+
+
 def figure(name: str, *args: object) -> pd.DataFrame:
     """``geo.analysis.refuge_figures.<name>(result, *args)``, computed once per analysis (build
     and settings) and arguments, shared read-only across sessions: never mutate it."""
-    return _figure(analysis().key, name, *args)
+    return _figure(analysis_key(), name, *args)
 
 
 def clock(minutes: int) -> str:
