@@ -21,6 +21,7 @@ PAGES = [
     ("pages/map.py", "nav.map", "map", "carte"),
     ("pages/flood.py", "expo.nav.flood", "flood", "inondation"),
     ("pages/heat.py", "expo.nav.heat", "thermostat", "chaleur"),
+    ("pages/refuge_planning.py", "refuges.nav.planning", "add_location_alt", "refuges-planification"),
     ("pages/sheet.py", "expo.nav.sheet", "description", "fiche"),
     ("pages/actions.py", "actions.nav", "handyman", "actions-resilience"),
     ("pages/sources.py", "nav.sources", "menu_book", "sources-et-methodes"),

@@ -1,123 +1,73 @@
-"""« Chaleur »: who is far from a cool place, and the heat indicators per IRIS and conseil de quartier."""
+"""« Chaleur »: who lacks a real refuge, when, and where; then the straight-line access figures and
+the heat indicators per IRIS and conseil de quartier."""
 
-import pandas as pd
 import streamlit as st
 
-from geo.analysis.access import COOL_KINDS
-from geo.analysis.exposure import ACCESS_LAYERS, HEAT_LAYERS, method_text
-from geo.analysis.facilities import ACCESS_CATEGORIES
+from geo.analysis import refuges
 from geo.core.errors import ResilienceError
 from geo.ui import analysis as analysis_ui
 from geo.ui import base as ui
+from geo.ui import heat_tables, refuge_charts
+from geo.ui import refuges as refuges_ui
 
-st.title(ui.t("expo.heat.title"))
+st.title(ui.t("refuges.heat.title"))
 ui.require_build()
 try:
     result = analysis_ui.analysis()
+    found = refuges_ui.refuge_result()
 except ResilienceError as exc:
     ui.show_error(exc)
     st.stop()
-acc = result.settings.access
-fac = result.facilities
 
-st.write(ui.t("expo.heat.intro", minutes=f"{acc.target_minutes:g}"))
-c1, c2, c3 = st.columns(3)
-c1.metric(ui.t("expo.heat.area_share"), f"{result.study_share:.1%}")
-c2.metric(ui.t("expo.heat.population_share"), f"{result.population_share:.1%}")
-c3.metric(ui.t("expo.heat.facilities_share"), f"{int(fac['within_target'].sum())} / {len(fac)}")
-outside_m2 = float(result.gap_cells()["area_m2"].sum())
-st.caption(ui.t("expo.heat.shares_note", outside=ui.num(outside_m2),
-                facilities=int((~fac["within_target"]).sum())))
-st.caption(method_text(acc, ui.lang()))
+st.write(ui.t("refuges.heat.intro", minutes=f"{found.target_minutes:g}"))
+view = refuges_ui.view_controls("heat", found)
+refuges_ui.save_view("heat", view)
+tier, time, speed = view.tier, view.time, view.speed
+row = refuges_ui.figure("headline", speed).set_index(["tier", "time"]).loc[(tier, time)]
+c1, c2, c3, c4 = st.columns(4)
+minutes = f"{found.target_minutes:g}"
+c1.metric(ui.t("refuges.metric.area", minutes=minutes), f"{ui.num(100 * row['area_share'], 1)} %")
+c2.metric(ui.t("refuges.metric.p75", minutes=minutes), f"{ui.num(100 * row['p75_share'], 1)} %")
+c3.metric(ui.t("refuges.metric.p75_out"), ui.num(row["p75_outside"]))
+outside = f"{int(row['facilities_outside'])} / {int(row['facilities'])}"
+c4.metric(ui.t("refuges.metric.facilities_out"), outside, help=ui.t("refuges.metric.facilities_help"))
+st.caption(ui.t("refuges.heat.figure_note", tier=refuges_ui.tier_label(tier), places=int(row["places"]),
+                time=refuges_ui.time_label(time, found), unknown=int(row["unknown"]),
+                speed=refuges_ui.speed_label(speed)))
+st.caption(refuges_ui.method_text(found, speed))
+if found.method != "graph":
+    st.warning(ui.t("refuges.heat.no_graph"))
 
-st.subheader(ui.t("expo.heat.by_kind"))
-summary = result.kind_summary()
-st.dataframe(pd.DataFrame({
-    ui.t("expo.col.kind"): summary["kind"].map(lambda k: ui.t(f"expo.kind.{k}")),
-    ui.t("expo.col.counted"): summary["counted"].map(lambda c: ui.t("expo.yes" if c else "expo.no")),
-    ui.t("expo.col.places"): summary["places"],
-    ui.t("expo.col.area_within"): (summary["area_within"] * 100).round(1),
-    ui.t("expo.col.median_min"): summary["median_min"].round(1),
-    ui.t("expo.col.max_min"): summary["max_min"].round(1),
-}), hide_index=True, key="heat.kinds")
+st.subheader(ui.t("refuges.heat.tiers_title"))
+st.markdown(ui.t("refuges.tiers_legend", min_ha=ui.num(found.settings.tiers.refuge_green_min_m2 / 1e4, 1)))
+for line in refuges_ui.heatwave_lines(found):
+    st.markdown(f"- {line}")
+refuge_charts.headline_table(found, speed)
 
-st.subheader(ui.t("expo.heat.by_quartier"))
-q = result.quartiers
-st.dataframe(pd.DataFrame({
-    ui.t("expo.col.quartier"): q["name"],
-    ui.t("expo.col.area_within"): (q["share_within"] * 100).round(1),
-    **{ui.t(f"expo.col.share_{kind}"): (q[f"share_{kind}"] * 100).round(1) for kind in COOL_KINDS},
-    ui.t("expo.col.facilities"): q["facilities"],
-    ui.t("expo.col.facilities_outside"): q["facilities_outside"],
-    ui.t("expo.col.population"): q.get("population"),
-    ui.t("expo.col.population_75"): q.get("population_75_plus"),
-    ui.t("expo.col.heat_score"): q.get("heat_score", pd.Series(dtype=float)).round(2),
-    ui.t("expo.col.high_share"): (q.get("high_share", pd.Series(dtype=float)) * 100).round(0),
-    ui.t("expo.col.sheet"): "fiche?quartier=" + q["quartier"],
-}), hide_index=True, key="heat.quartiers", column_config={
-    ui.t("expo.col.sheet"): st.column_config.LinkColumn(display_text=ui.t("expo.open_sheet"))})
+st.subheader(ui.t("refuges.heat.quartiers_title", minutes=minutes))
+refuge_charts.quartier_chart(found, speed)
 
-st.subheader(ui.t("expo.heat.facilities"))
-left, right = st.columns([3, 1])
-categories = left.multiselect(ui.t("expo.heat.categories"), ACCESS_CATEGORIES,
-                              default=list(ACCESS_CATEGORIES), key="heat.categories",
-                              format_func=lambda c: ui.t(f"expo.category.{c}"))
-outside_only = right.checkbox(ui.t("expo.heat.outside_only"), key="heat.outside_only")
-shown = fac[fac["category"].isin(categories)]
-if outside_only:
-    shown = shown[~shown["within_target"]]
-table = {ui.t("expo.col.category"): shown["category"].map(lambda c: ui.t(f"expo.category.{c}")),
-         ui.t("expo.col.name"): shown["name"], ui.t("expo.col.quartier"): shown["quartier_name"]}
-for kind in COOL_KINDS:
-    table[ui.t(f"expo.col.min_{kind}")] = shown[f"{kind}_min"].round(1)
-table[ui.t("expo.col.within")] = shown["within_target"].map(lambda w: ui.t("expo.yes" if w else "expo.no"))
-table[ui.t("expo.col.sheet")] = "fiche?fid=" + shown["fid"]
-st.dataframe(pd.DataFrame(table), hide_index=True, key="heat.facilities", column_config={
-    ui.t("expo.col.sheet"): st.column_config.LinkColumn(display_text=ui.t("expo.open_sheet"))})
-st.caption(ui.t("expo.heat.facilities_shown", shown=len(shown), total=len(fac)))
-per_category = fac.groupby("category")["within_target"].agg(["sum", "size"])
-st.caption(ui.t("expo.heat.by_category") + " " + " · ".join(
-    f"{ui.t(f'expo.category.{c}')} {int(per_category.loc[c, 'sum'])}/{int(per_category.loc[c, 'size'])}"
-    for c in ACCESS_CATEGORIES if c in per_category.index))
-if (fac["old"]).any():
-    st.caption(ui.t("expo.heat.creche_note"))
+st.subheader(ui.t("refuges.heat.minutes_title", tier=refuges_ui.tier_label(tier)))
+refuge_charts.minutes_chart(found, tier, speed)
 
-gaps = result.gap_cells()
-st.subheader(ui.t("expo.heat.gaps"))
-map_params = "layers=arrondissements,quartiers,access_gap,cool_facilities,cool_green_points" + (
-    f"&lang={ui.lang()}" if ui.lang() != "fr" else "")
-st.markdown(f"[{ui.t('expo.sheet.on_map')}](carte?{map_params})")
-if gaps.empty:
-    st.write(ui.t("expo.heat.no_gap", minutes=f"{acc.target_minutes:g}"))
-else:
-    st.dataframe(pd.DataFrame({
-        ui.t("expo.col.cell"): gaps["cell"], ui.t("expo.col.quartier"): gaps["quartier_name"],
-        ui.t("expo.col.best_min"): gaps["best_min"].round(1),
-        ui.t("expo.col.area_m2"): gaps["area_m2"].round(0)}), hide_index=True, key="heat.gaps")
-analysis_ui.sources_caption(ACCESS_LAYERS)
+st.subheader(ui.t("refuges.heat.who_title", tier=refuges_ui.tier_label(tier),
+                  time=refuges_ui.time_label(time, found), speed=ui.num(speed, 1)))
+refuge_charts.who_tables(found, tier, time, speed)
+lang = f"&lang={ui.lang()}" if ui.lang() != "fr" else ""
+map_time = time if time != "all" else "day"
+st.markdown(f"[{ui.t('refuges.heat.on_map')}](carte?layers=arrondissements,quartiers,refuge_gap,"
+            f"cool_facilities&time={map_time}{lang}) · [{ui.t('refuges.heat.to_planning')}]"
+            f"(refuges-planification?tier={tier}&time={time}&speed={speed:g}{lang})")
+
+st.subheader(ui.t("refuges.heat.places_title", tier=refuges_ui.tier_label(tier)))
+st.dataframe(refuges_ui.places_of(found, tier), hide_index=True, key="heat.places")
+
+st.subheader(ui.t("refuges.heat.unknown_title"))
+refuge_charts.unknown_hours_table(found)
+analysis_ui.sources_caption(refuges.REFUGE_LAYERS)
+
+st.subheader(ui.t("refuges.heat.straight_title"))
+heat_tables.straight_line_sections(result)
 
 st.subheader(ui.t("expo.heat.indicators"))
-st.info(ui.t("expo.heat.derived_note"))
-if len(result.iris):
-    iris = result.iris
-    st.markdown(f"**{ui.t('expo.heat.iris')}**")
-    st.dataframe(pd.DataFrame({
-        ui.t("expo.col.iris"): iris["source_id"] + " " + iris["name"],
-        ui.t("expo.col.quartier"): iris["quartier_name"],
-        ui.t("expo.col.heat_class"): iris["heat_class"].map(lambda c: ui.t(f"expo.heat_class.{c}")),
-        ui.t("expo.col.heat_score"): iris["avg_heat_score"].round(2),
-        ui.t("expo.col.population"): iris["population"],
-        ui.t("expo.col.population_75"): iris["population_75_plus"],
-    }), hide_index=True, key="heat.iris")
-if len(result.councils):
-    cq = result.councils
-    st.markdown(f"**{ui.t('expo.heat.councils')}**")
-    st.dataframe(pd.DataFrame({
-        ui.t("expo.col.council"): cq["name"],
-        ui.t("expo.col.vuln_day"): cq["vulnj_note"].round(2),
-        ui.t("expo.col.vuln_night"): cq["vulnn_note"].round(2),
-        ui.t("expo.col.population_est"): cq["population_est"].round(-1),
-        ui.t("expo.col.population_75_est"): cq["population_75_plus_est"].round(-1),
-    }), hide_index=True, key="heat.councils")
-    st.caption(ui.t("expo.heat.councils_method"))
-analysis_ui.sources_caption(HEAT_LAYERS)
+heat_tables.heat_indicators(result)

@@ -15,7 +15,7 @@ from geo.map import state as mapstate
 from geo.map.basemap import base_map, view_for_bounds
 from geo.map.elements import feature_group, highlight_group
 from geo.map.geojson import highlight_geojson
-from geo.map.layers import DEFAULT_LAYERS, FAMILIES, LAYERS, family_layers, layer_title, status_tag
+from geo.map.layers import DEFAULT_LAYERS, FAMILIES, LAYERS, PERIODS, family_layers, layer_title, status_tag
 from geo.map.legend import legend, legend_html
 from geo.map.report import impose_view, read_report
 from geo.map.search import Hit
@@ -132,6 +132,10 @@ def sidebar() -> None:
                     if on and spec.id in kinds:
                         st.multiselect(ui.t("map.types"), kinds[spec.id], default=list(chosen[spec.id]),
                                        key=f"map.types.{spec.id}")
+                    if on and spec.by_period:  # the time-of-day switch of layers drawn per time
+                        st.radio(ui.t("refuges.map.time"), PERIODS, key="map.time", horizontal=True,
+                                 index=PERIODS.index(state.period), help=ui.t("refuges.map.time_help"),
+                                 format_func=lambda period: ui.t(f"refuges.time.{period}"))
 
 
 def side_panel(state: mapstate.MapState) -> None:
@@ -182,8 +186,9 @@ try:
     for notice in notices if same else []:
         st.info(ui.t("map.notice", items=ui.escape_md(
             f"{notice.param}={notice.value} ({ui.t(f'map.reason.{notice.reason}')})")))
-    groups = [feature_group(lid, map_ui.map_layer_url(lid, state.types.get(lid), state.quartier),
-                                    title(lid, tagged=False), status_tag(info[lid]["status"], lang))
+    groups = [feature_group(lid, map_ui.map_layer_url(lid, state.types.get(lid), state.quartier,
+                                                      state.period),
+                            title(lid, tagged=False), status_tag(info[lid]["status"], lang))
               for lid in state.layers]
     if state.quartier:
         outline = quartiers[quartiers["source_id"] == state.quartier]

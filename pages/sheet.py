@@ -13,6 +13,7 @@ from geo.sources.provenance import provenance_line
 from geo.ui import actions as actions_ui
 from geo.ui import analysis as analysis_ui
 from geo.ui import base as ui
+from geo.ui import refuges as refuges_ui
 
 # Printing gives the sheet alone: no sidebar, header, toolbar, pickers or buttons.
 PRINT_CSS = """<style>
@@ -75,6 +76,7 @@ def facility(result, fid: str, manifest: dict) -> None:
     st.subheader(ui.t("expo.sheet.nearest"))
     st.markdown(nearest)
     st.caption(method_text(acc, ui.lang()))
+    refuges_ui.facility_section(fid)
 
     st.subheader(ui.t("expo.sheet.flood"))
     st.write(ui.t("expo.sheet.flood_text", metres=ui.num(sheet.zone_m),

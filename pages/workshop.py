@@ -28,6 +28,7 @@ from geo.participation.workshop import (
 )
 from geo.ui import base as ui
 from geo.ui import map as map_ui
+from geo.ui import refuges as refuges_ui
 from geo.ui import workshop as workshop_ui
 
 LIVE_SECONDS = 4
@@ -112,6 +113,11 @@ with head:
     if lines:
         st.markdown("\n".join(f"- {ui.escape_md(line)}" for line in lines))
         st.caption(ui.t("host.figures", build=ui.escape_md(manifest["build_id"])))
+    if step.period:  # the figures of the step's time of day, from the analyses (never typed)
+        try:
+            refuges_ui.step_figures(step.period)
+        except ResilienceError as exc:
+            ui.show_error(exc)
     if step.actions:
         st.markdown(f"**{ui.t('workshop.actions')}** : " + " · ".join(
             ui.escape_md(actions.get(a, {}).get(lang, a)) for a in step.actions))
@@ -151,7 +157,8 @@ fmap = base_map(((south + north) / 2, (west + east) / 2),
                         zoom_for_bounds((west, south, east, north)))
 # part of the base map: stays mounted across steps and fetches new proposals by itself
 LiveProposalsLayer(live_url, ui.t("workshop.proposals_layer"), LIVE_SECONDS).add_to(fmap)
-groups = [feature_group(layer_id, map_ui.map_layer_url(layer_id), title(layer_id))
+groups = [feature_group(layer_id, map_ui.map_layer_url(layer_id, period=step.period or None),
+                        title(layer_id))
           for layer_id in step.layers if layer_id in layers_info]
 map_column, list_column = st.columns([4, 1])
 with map_column:

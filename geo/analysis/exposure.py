@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.analysis import access, facilities, flood, heat, hosting
+from geo.analysis import access, facilities, flood, heat, hosting, refuge_figures, refuges
 from geo.analysis.settings import AnalysisSettings, load_settings
 from geo.core.errors import AnalysisError
 from geo.core.i18n import t
@@ -61,6 +61,7 @@ class Analysis:
     #: and the lines at risk (None for a build without the whole-Paris copies)
     shelter: hosting.ShelterResult | None = None
     transport: hosting.TransportResult | None = None
+    refuges: refuges.RefugeAnalysis | None = None
 
     @property
     def key(self) -> str:
@@ -91,6 +92,11 @@ MAP_LAYERS = {
         "status": "derived",
     },
     **hosting.MAP_LAYERS,
+    "refuge_gap": {
+        "title_fr": "Loin d'un refuge de chaleur ouvert (hors cible des 7 min, selon l'heure)",
+        "title_en": "Far from an open heat refuge (outside the 7-min target, by time of day)",
+        "status": "derived",
+    },
 }
 
 
@@ -98,6 +104,8 @@ def map_layer(result: Analysis, layer_id: str) -> gpd.GeoDataFrame:
     """A map layer of :data:`MAP_LAYERS` in lon/lat with the map's columns (fid, name, kind,
     quartier). ``access_gap``: the grid pieces and the facilities outside the walking target;
     ``host_capacity`` and ``stations_at_risk``: ``geo.analysis.hosting.map_layer``.
+    ``refuge_gap``: the same for an open refuge, per time of day (``period``) at the default
+    speed of ``[refuges.walk]`` (``geo.analysis.refuge_figures.gap_frame``).
 
     Raises
     ------
@@ -106,6 +114,8 @@ def map_layer(result: Analysis, layer_id: str) -> gpd.GeoDataFrame:
     """
     if layer_id in hosting.MAP_LAYERS:
         return hosting.map_layer(layer_id, result.hosts, result.transport)
+    if layer_id == "refuge_gap" and result.refuges is not None:
+        return refuge_figures.gap_frame(result.refuges, result.settings.refuges.walk.default_speed_kmh)
     if layer_id != "access_gap":
         raise AnalysisError(f"'{layer_id}' is not a map layer of the analyses")
     cells = result.gap_cells()
@@ -185,7 +195,8 @@ def run(manifest: dict, layers: Mapping[str, gpd.GeoDataFrame],
     summary = _quartier_summary(quartiers, grid, fac, iris)
     summary["zone_m"] = summary["quartier"].map(
         flood.zone_distances(quartiers.geometry, ppri)["zone_m"])
-    used = tuple(sorted({*FLOOD_LAYERS, *ACCESS_LAYERS, *HEAT_LAYERS} & set(layers)))
+    used = tuple(sorted({*FLOOD_LAYERS, *ACCESS_LAYERS, *HEAT_LAYERS, *refuges.REFUGE_LAYERS}
+                        & set(layers)))
     return Analysis(build_id=manifest["build_id"], settings=settings, c_ar=c_ar,
                     insee=area["insee"], area_name=area["name"],
                     area_km2=float(shapely.area(study_geom)) / 1e6, study_zone=study_zone,
@@ -193,7 +204,9 @@ def run(manifest: dict, layers: Mapping[str, gpd.GeoDataFrame],
                     study_share=access.area_share(grid), population_within=people,
                     population_share=people_share, quartiers=summary, iris=iris,
                     councils=councils, layers=used, shelter=shelter,
-                    transport=hosting.transport_analysis(paris or {}, c_ar, settings.transport))
+                    transport=hosting.transport_analysis(paris or {}, c_ar, settings.transport),
+                    refuges=refuges.run(layers, c_ar, quartiers, settings.refuges, acc.target_minutes,
+                                        acc.grid_cell_m))
 
 
 def _quartier_summary(quartiers: gpd.GeoDataFrame, grid: gpd.GeoDataFrame,

@@ -85,3 +85,15 @@ def council_indicators(cq_climate: gpd.GeoDataFrame, iris_population: gpd.GeoDat
             values = numeric(iris[column]).to_numpy()[iris_idx] * share
             out[target] = pd.Series(values).groupby(cq_idx).sum().reindex(range(len(out))).to_numpy()
     return out.sort_values("name", ignore_index=True)
+
+
+def hottest_share(hot_tiles: gpd.GeoDataFrame, area: gpd.GeoDataFrame) -> float:
+    """Share (0-1) of ``area`` (one or more polygons, e.g. the study arrondissement) covered by
+    ``hot_tiles`` (the DRIAS 2075 layer: the hottest 2.5 km tiles of Île-de-France), measured in
+    Lambert-93; NaN for an empty area."""
+    zone = shapely.union_all(area.to_crs(METRIC_CRS).geometry.values)
+    total = float(shapely.area(zone))
+    if not total:
+        return float("nan")
+    tiles = shapely.union_all(hot_tiles.to_crs(METRIC_CRS).geometry.values) if len(hot_tiles) else None
+    return float(shapely.area(shapely.intersection(zone, tiles)) / total) if tiles is not None else 0.0

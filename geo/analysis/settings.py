@@ -1,6 +1,6 @@
 """The analyses' settings (``data/analysis.toml``): walking speed, detour, target, grid, flood
-thresholds, shelter floor area per person, distance of a station at risk; every value is shown
-with the figures it produces.
+thresholds, shelter floor area per person, distance of a station at risk, heat refuges
+(``geo.analysis.refuge_settings``); every value is shown with the figures it produces.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from geo.analysis import access, shelter, transport
+from geo.analysis import access, refuge_settings, shelter, transport
 from geo.core.errors import AnalysisError
 from geo.core.settings import DATA_DIR
 
@@ -29,6 +29,7 @@ class AnalysisSettings:
     flood: FloodSettings = field(default_factory=FloodSettings)
     shelter: shelter.ShelterSettings = field(default_factory=shelter.ShelterSettings)
     transport: transport.TransportSettings = field(default_factory=transport.TransportSettings)
+    refuges: refuge_settings.RefugeSettings = field(default_factory=refuge_settings.RefugeSettings)
 
     def key(self) -> str:
         """Short stable hash of the settings (part of the cache key)."""
@@ -55,10 +56,12 @@ def load_settings(path: Path = ANALYSIS_FILE) -> AnalysisSettings:
         for key in ("target_kinds", "green_excluded_types"):
             if key in acc:
                 acc[key] = tuple(acc[key])
-        return AnalysisSettings(access=access.AccessSettings(**acc),
-                                flood=FloodSettings(**raw.get("flood", {})),
+        access_settings = access.AccessSettings(**acc)
+        return AnalysisSettings(access=access_settings, flood=FloodSettings(**raw.get("flood", {})),
                                 shelter=shelter.ShelterSettings(**_tuples(raw.get("shelter", {}))),
                                 transport=transport.TransportSettings(
-                                    **_tuples(raw.get("transport", {}))))
+                                    **_tuples(raw.get("transport", {}))),
+                                refuges=refuge_settings.parse(raw.get("refuges", {}),
+                                                              access_settings.green_excluded_types))
     except (OSError, tomllib.TOMLDecodeError, TypeError, ValueError) as exc:
         raise AnalysisError(f"{path.name}: {exc}") from exc

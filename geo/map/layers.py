@@ -17,6 +17,8 @@ import pandas as pd
 from geo.core.i18n import t
 
 FAMILIES = ("boundaries", "flood", "heat", "facilities", "participation")
+#: Times of day of the layers drawn per time of day (``LayerDef.by_period``), in display order.
+PERIODS = ("day", "evening", "night")
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ class LayerDef:
     """How one built layer is drawn on the map.
 
     ``filter_types``: the layer's ``kind`` values can be filtered; ``filter_quartier``: the
-    quartier filter applies to it; ``interactive``: hover tooltip and click details.
+    quartier filter applies to it; ``interactive``: hover tooltip and click details;
+    ``by_period``: the map's time-of-day switch picks its features.
     """
 
     id: str
@@ -109,6 +112,8 @@ class LayerDef:
     interactive: bool = True
     #: point radius per value of a field (e.g. host sites by capacity)
     size: SizeScale | None = None
+    #: the layer holds one set of features per time of day (column ``period``): the map shows one
+    by_period: bool = False
 
     @property
     def is_point(self) -> bool:
@@ -130,6 +135,9 @@ CQ_SCALE = ColourScale("vulnj_note", (4.0, 5.0, 5.5, 6.0, 6.5),
                        ("#fef0d9", "#fdd49e", "#fdbb84", "#fc8d59", "#e34a33", "#b30000"),
                        "Vulnérabilité à la chaleur de jour (note)",
                        "Daytime heat vulnerability (score)")
+REFUGE_SCALE = ColourScale("minutes", (10.0, 15.0), ("#fb6a4a", "#cb181d", "#67000d"),
+                           "Temps de marche au refuge ouvert le plus proche (min)",
+                           "Walking time to the nearest open refuge (min)")
 DRIAS_SCALE = ColourScale("temperature", (24.3, 24.45, 24.6),
                           ("#fdd0a2", "#fd8d3c", "#e6550d", "#a63603"),
                           "Température moyenne d'été 2075 (°C)", "Mean summer temperature 2075 (°C)")
@@ -154,6 +162,9 @@ _LAYER_LIST = (
     LayerDef("fountains", "heat", "#4eb3d3", fill=0.9, radius=4, filter_types=True),
     # computed by geo.analysis.exposure (cells and facilities outside the cool-place walking target)
     LayerDef("access_gap", "heat", "#d7301f", fill=0.35, weight=0.6, radius=7, interactive=False),
+    # computed by geo.analysis.refuges: outside the target of an open refuge, per time of day
+    LayerDef("refuge_gap", "heat", "#67000d", fill=0.45, weight=0.6, radius=7, scale=REFUGE_SCALE,
+             by_period=True),
     LayerDef("schools_maternelle", "facilities", "#f781bf", fill=0.9, radius=5),
     LayerDef("schools_elementaire", "facilities", "#e7298a", fill=0.9, radius=5),
     LayerDef("colleges", "facilities", "#980043", fill=0.9, radius=5),
@@ -199,9 +210,12 @@ DRAW_ORDER = {layer_id: index for index, layer_id in enumerate([*LAYERS, *HIGHLI
 
 
 def select(frame: gpd.GeoDataFrame, layer: LayerDef, types: Sequence[str] | None = None,
-           quartier: str | None = None) -> gpd.GeoDataFrame:
-    """The features a view shows: the type filter (``None``: all types) and the quartier filter."""
+           quartier: str | None = None, period: str | None = None) -> gpd.GeoDataFrame:
+    """The features a view shows: the type filter (``None``: all types), the quartier filter and,
+    for a layer drawn per time of day, the time of day (``None``: every time)."""
     mask = pd.Series(True, index=frame.index)
+    if period and layer.by_period:
+        mask &= frame["period"] == period
     if types is not None and layer.filter_types:
         mask &= frame["kind"].isin(list(types))
     if quartier and layer.filter_quartier:

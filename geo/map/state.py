@@ -7,7 +7,8 @@ Parameters (other pages build links with them, keep the names):
 ``quartier`` INSEE code of an administrative quartier (e.g. ``7512001``), which filters and zooms;
 ``basemap``  ``none`` | ``ign`` | ``osm``;
 ``lat``, ``lon``, ``z``  the view;
-``types``    type filters, ``<layer>:<type>|<type>;<layer>:<type>``.
+``types``    type filters, ``<layer>:<type>|<type>;<layer>:<type>``;
+``time``     time of day of the layers drawn per time of day: ``day`` | ``evening`` | ``night``.
 
 Behaviour note: parsing never raises. Whatever is unknown or malformed is dropped, the rest of
 the state falls back to the default view, and a short notice per problem is returned for the
@@ -20,12 +21,15 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from geo.map.layers import PERIODS
+
 BASEMAPS = ("none", "ign", "osm")
 #: Offline-safe: a workshop room without internet shows the same map.
 DEFAULT_BASEMAP = "none"
 #: Parameters of other parts of the app, passed through untouched.
 FOREIGN_PARAMS = frozenset({"lang"})
-MAP_PARAMS = frozenset({"layers", "sel", "quartier", "basemap", "lat", "lon", "z", "types"})
+MAP_PARAMS = frozenset({"layers", "sel", "quartier", "basemap", "lat", "lon", "z", "types", "time"})
+DEFAULT_PERIOD = PERIODS[0]
 #: Bounds of a sensible view on Paris (lon/lat) and zoom range of the map.
 VIEW_BOUNDS = (2.0, 48.6, 2.7, 49.1)
 ZOOM_RANGE = (10, 19)
@@ -54,6 +58,7 @@ class MapState:
     lon: float | None = None
     z: int | None = None
     types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    period: str = DEFAULT_PERIOD
 
     @property
     def has_view(self) -> bool:
@@ -165,8 +170,13 @@ def parse(params: Mapping[str, object], known_layers: Collection[str],
         if kept:  # no type kept means no filter
             types[layer] = kept
 
+    period = values.get("time", DEFAULT_PERIOD).strip().lower() or DEFAULT_PERIOD
+    if period not in PERIODS:
+        notices.append(Notice("time", values["time"], "bad_time"))
+        period = DEFAULT_PERIOD
+
     state = MapState(layers=layers, basemap=basemap, sel=sel, quartier=quartier,
-                     lat=lat, lon=lon, z=z, types=types)
+                     lat=lat, lon=lon, z=z, types=types, period=period)
     return state, notices
 
 
@@ -180,6 +190,8 @@ def to_params(state: MapState) -> dict[str, str]:
     if state.types:
         params["types"] = ";".join(f"{layer}:{'|'.join(kinds)}"
                                    for layer, kinds in sorted(state.types.items()))
+    if state.period != DEFAULT_PERIOD:
+        params["time"] = state.period
     if state.has_view:
         params.update(lat=f"{state.lat:.{COORD_DECIMALS}f}", lon=f"{state.lon:.{COORD_DECIMALS}f}",
                       z=str(state.z))
@@ -187,7 +199,7 @@ def to_params(state: MapState) -> dict[str, str]:
 
 
 #: Session-state keys of the map page's widgets (``map.layer.<id>``, ``map.types.<id>``, ...).
-WIDGET_PREFIXES = ("map.layer.", "map.types.", "map.quartier", "map.basemap")
+WIDGET_PREFIXES = ("map.layer.", "map.types.", "map.quartier", "map.basemap", "map.time")
 
 
 def chosen_types(last: MapState, widgets: Mapping[str, object],
@@ -209,4 +221,5 @@ def from_widgets(last: MapState, widgets: Mapping[str, object], available: Seque
         layers=tuple(lid for lid in available if widgets.get(f"map.layer.{lid}", lid in last.layers)),
         basemap=str(widgets.get("map.basemap", last.basemap)), sel=sel,
         quartier=str(widgets.get("map.quartier", last.quartier or "")) or None, types=types,
+        period=str(widgets.get("map.time", last.period)),
         **(dict(zip(("lat", "lon", "z"), view, strict=True)) if view else {}))

@@ -3,7 +3,9 @@
 Loaded and checked at once: every step has a French and English title and text, known layer ids
 (the map's ``geo.map.layers.LAYERS``), a view inside Paris and action ids that the catalogue knows
 (when a catalogue is given: ``action_ids``) and figure keys that ``geo.participation.figures``
-resolves from the analysis (a figure is never typed into the text).
+resolves from the analysis (a figure is never typed into the text). A step may name a time of day
+(``period``: day, evening, night): the room's screen then shows the heat-refuge figures of that
+time, computed by the analyses, and draws the layers kept per time of day at that time.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.analysis.refuge_settings import PERIOD_NAMES
 from geo.core.errors import ScenarioError
 from geo.core.settings import ACTIONS_FILE, DATA_DIR, PARIS_BBOX
 from geo.participation.figures import FIGURES
@@ -38,6 +41,7 @@ class Step:
     actions: tuple[str, ...]
     #: keys of geo.participation.figures.FIGURES shown under the text, computed for the build
     figures: tuple[str, ...] = ()
+    period: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,9 +110,12 @@ def parse_scenarios(data: dict, layer_ids: Collection[str],
             if unknown_figures:
                 raise ScenarioError(f"{where}: unknown figures {unknown_figures} "
                                     f"(known: {', '.join(FIGURES)})")
+            period = raw.get("period", "")
+            if period not in ("", *PERIOD_NAMES):
+                raise ScenarioError(f"{where}: period must be one of {PERIOD_NAMES}, got {period!r}")
             steps.append(Step(step_id, _bilingual(raw.get("title"), f"{where} title"),
                               _bilingual(raw.get("text"), f"{where} text"), layers,
-                              _view(raw.get("view"), where), actions, figures))
+                              _view(raw.get("view"), where), actions, figures, period))
         scenarios[scenario_id] = Scenario(scenario_id, title, hazard, tuple(steps))
     if not scenarios:
         raise ScenarioError("no scenario defined")

@@ -13,6 +13,8 @@ from geo.core.errors import SourceError
 from geo.core.settings import METRIC_CRS, STORE_CRS
 from geo.sources.registry import LayerSpec
 
+#: Topological dimension of each registry geometry (what ``make_valid`` output keeps).
+_DIMENSIONS = {"point": 0, "line": 1, "polygon": 2}
 #: Columns every built layer has, in this order, before its kept official fields.
 BASE_COLUMNS = ("fid", "source_id", "name", "kind", "address", "c_ar", "quartier", "quartier_name")
 
@@ -50,7 +52,7 @@ def repair(gdf: gpd.GeoDataFrame, geometry: str) -> tuple[gpd.GeoDataFrame, list
     gdf = gdf[keep].copy()
     invalid = ~gdf.geometry.is_valid
     if invalid.any():
-        dim = 2 if geometry == "polygon" else 0
+        dim = _DIMENSIONS[geometry]
         fixed = shapely.make_valid(gdf.geometry[invalid].values)
         fixed = [shapely.get_parts(g)[shapely.get_dimensions(shapely.get_parts(g)) == dim]
                  for g in fixed]
@@ -61,7 +63,7 @@ def repair(gdf: gpd.GeoDataFrame, geometry: str) -> tuple[gpd.GeoDataFrame, list
         gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
     collections = gdf.geom_type == "GeometryCollection"
     if collections.any():
-        dim = 2 if geometry == "polygon" else 0
+        dim = _DIMENSIONS[geometry]
         gdf.loc[collections, "geometry"] = [
             shapely.union_all([p for p in shapely.get_parts(g) if shapely.get_dimensions(p) == dim])
             for g in gdf.geometry[collections]]

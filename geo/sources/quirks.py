@@ -16,6 +16,7 @@ from geo.core.errors import SourceError
 from geo.sources.fetch import RawSource
 from geo.sources.readers import points_from_lonlat, read_any, read_csv
 from geo.sources.registry import LayerSpec
+from geo.sources.streetgraph import published_length_ratio, read_street_graph
 
 Parsed = tuple[gpd.GeoDataFrame, list[str]]
 
@@ -177,6 +178,13 @@ def equipements_2014(spec: LayerSpec, raws: list[RawSource]) -> Parsed:
     return gdf, ["2014 edition: facilities may have closed or moved since"]
 
 
+def street_graph(spec: LayerSpec, raws: list[RawSource]) -> Parsed:
+    """The 2014 street graph (text, ``geo.sources.streetgraph``): one line per segment."""
+    gdf = read_street_graph(spec.id, raws[0])
+    return gdf, [f"published length_m ignored (median {published_length_ratio(gdf):.2f}× the "
+                 "recomputed length); one-way flags kept but ignored for walking"]
+
+
 PARSERS: dict[str, Callable[[LayerSpec, list[RawSource]], Parsed]] = {
     "": default,
     "schools": schools,
@@ -188,6 +196,7 @@ PARSERS: dict[str, Callable[[LayerSpec, list[RawSource]], Parsed]] = {
     "fountains": fountains,
     "stations": stations,
     "equipements_2014": equipements_2014,
+    "street_graph": street_graph,
 }
 
 

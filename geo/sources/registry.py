@@ -11,10 +11,10 @@ from pathlib import Path
 from geo.core.errors import RegistryError, UnknownLayerError
 from geo.core.settings import SOURCES_FILE
 
-THEMES = ("boundaries", "flood", "heat", "facilities", "population")
+THEMES = ("boundaries", "flood", "heat", "facilities", "population", "network")
 STATUSES = ("official", "derived", "old")
 CLIPS = ("none", "buffer", "neighbours")
-GEOMETRIES = ("point", "polygon")
+GEOMETRIES = ("point", "polygon", "line")
 NORMALISED_FIELDS = ("source_id", "name", "kind", "address", "year")
 
 

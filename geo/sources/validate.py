@@ -12,6 +12,7 @@ from geo.sources.registry import LayerSpec
 _EXPECTED = {
     "point": {"Point", "MultiPoint"},
     "polygon": {"Polygon", "MultiPolygon"},
+    "line": {"LineString", "MultiLineString"},
 }
 
 #: Below this share of features inside Paris, the layer is taken as mislocated (wrong CRS...).

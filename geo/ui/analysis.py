@@ -24,7 +24,8 @@ def analysis_settings():
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _analysis(build: str, settings_key: str, _settings):
-    needed = {*exposure.FLOOD_LAYERS, *exposure.ACCESS_LAYERS, *exposure.HEAT_LAYERS}
+    needed = {*exposure.FLOOD_LAYERS, *exposure.ACCESS_LAYERS, *exposure.HEAT_LAYERS,
+              *exposure.refuges.REFUGE_LAYERS}
     layers = {layer_id: build_layer(build, layer_id) for layer_id in build_manifest(build)["layers"]
               if layer_id in needed}
     # the whole-Paris copies of the keep_paris layers (stations and PPRI for the lines at risk)

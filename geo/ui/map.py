@@ -25,9 +25,9 @@ from geo.ui.workshop import action_titles, proposal_rules, proposal_store
 
 @st.cache_resource(show_spinner=False, max_entries=512)
 def _map_layer_json(build: str, layer_id: str, lang: str, types: tuple[str, ...] | None,
-                    quartier: str | None) -> str:
+                    quartier: str | None, period: str | None = None) -> str:
     spec = LAYERS[layer_id]
-    frame = select(_built_map_frame(build, layer_id), spec, types, quartier)
+    frame = select(_built_map_frame(build, layer_id), spec, types, quartier, period)
     return layer_geojson(frame, spec, lang)
 
 
@@ -39,14 +39,16 @@ def _built_map_frame(build: str, layer_id: str) -> gpd.GeoDataFrame:
 
 
 def map_layer_url(layer_id: str, types: tuple[str, ...] | None = None,
-                  quartier: str | None = None) -> str:
+                  quartier: str | None = None, period: str | None = None) -> str:
     """URL of the light GeoJSON of one map layer for a filter (built once per build id + layer +
     filter, published under ``static/``; re-published if the file went away). The proposals
-    layer follows the database (``proposal_layer``)."""
+    layer follows the database (``proposal_layer``); ``period`` picks the time of day of a layer
+    drawn per time of day (``LayerDef.by_period``)."""
     if layer_id == PROPOSALS:
         frame = select(proposal_layer()[0], LAYERS[layer_id], types, quartier)
         return publish_geojson(layer_geojson(frame, LAYERS[layer_id]))
-    return publish_geojson(_map_layer_json(build_id(), layer_id, lang(), types, quartier))
+    period = period if LAYERS[layer_id].by_period else None
+    return publish_geojson(_map_layer_json(build_id(), layer_id, lang(), types, quartier, period))
 
 
 def map_layers_info() -> dict[str, dict]:

@@ -106,7 +106,7 @@ def test_heat_page_filters_facilities(result):
 def test_heat_page_in_english():
     at = run("heat.py", lang="en")
     assert not at.exception
-    assert at.title[0].value == "Heat: who is far from a cool place?"
+    assert at.title[0].value == "Heat: who lacks a real refuge, when, and where"
 
 
 def test_facility_sheet_by_url(real_build, result):

