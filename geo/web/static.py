@@ -29,7 +29,7 @@ from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from geo.core.compress import ENCODINGS, REVALIDATE, SUFFIX, media_type
+from geo.core.compress import ENCODINGS, IMMUTABLE, REVALIDATE, SUFFIX, media_type
 from geo.web.precompress import Asset
 
 NOSNIFF = ("x-content-type-options", "nosniff")
@@ -212,3 +212,13 @@ class PrecompressedStatic:
         # Streamlit sends this header for its app static files: kept the same
         return Found(str(file), variants, media_type(file), tag, self.sibling_cache_control(relative),
                      {"access-control-allow-origin": "*"})
+
+
+def app_static_cache_control(immutable_prefixes: tuple[str, ...]) -> Callable[[str], str]:
+    """Cache-Control of a file under the app's ``static/``: ``immutable`` under the given
+    folders (content-addressed names, e.g. the map's layer files), else revalidate."""
+
+    def cache_control(relative: str) -> str:
+        return IMMUTABLE if relative.startswith(immutable_prefixes) else REVALIDATE
+
+    return cache_control
