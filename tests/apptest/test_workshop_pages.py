@@ -142,7 +142,7 @@ def test_moderation_closed_without_password(db):
     at = page("moderation").run()
     assert not at.exception
     assert any("aucun mot de passe" in text for text in texts(at, "warning"))
-    assert any("[moderation]" in code.value for code in at.code)
+    assert any("[moderation]" in block.value for block in at.html)
     assert not at.button
 
 
