@@ -4,6 +4,10 @@ project's own HTTP routes and middleware beside it, in one process (Streamlit 1.
 ``python -m geo.serve`` starts it with uvicorn, configured exactly as ``streamlit run app.py``
 would be (``.streamlit/config.toml`` beside ``app.py``, ``STREAMLIT_*`` variables, the same
 flags); ``uvicorn geo.ui.asgi:app`` works too, behind a reverse proxy.
+
+Beside Streamlit: the precompressed static files (``geo.web.static``, from the cache that
+``python -m geo.web.assets`` builds) and the participants' light join page (``geo.web.join``,
+``/rejoindre/<workshop>``), which opens the same proposals database as « Proposer ».
 """
 
 from __future__ import annotations
