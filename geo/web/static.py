@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+import anyio
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -44,6 +45,9 @@ class Found(NamedTuple):
     etag: str
     cache_control: str
     extra_headers: Mapping[str, str]
+    #: Files the app rewrites while serving (the room's live proposals): read whole at once, so
+    #: a file replaced between its size and its bytes cannot send a length that does not match.
+    mutable: bool = False
 
 
 def parse_accept_encoding(header: str | None) -> dict[str, float]:
@@ -150,7 +154,7 @@ class PrecompressedStatic:
         if found is None:
             await self.app(scope, receive, send)
             return
-        identity, variants, media, base_tag, cache_control, extra = found
+        identity, variants, media, base_tag, cache_control, extra, mutable = found
         encoding = negotiate(headers.get("accept-encoding"), variants)
         tag = _etag_for(base_tag, encoding)
         response_headers = {"vary": "Accept-Encoding", "cache-control": cache_control,
@@ -161,7 +165,15 @@ class PrecompressedStatic:
             response: Response = Response(status_code=304, headers=response_headers)
         else:
             file = variants[encoding] if encoding is not None else identity
-            response = FileResponse(file, media_type=media, headers=response_headers)
+            if mutable:
+                try:
+                    body = await anyio.to_thread.run_sync(Path(file).read_bytes)
+                except OSError:  # removed meanwhile (pruned): Streamlit answers as before
+                    await self.app(scope, receive, send)
+                    return
+                response = Response(body, media_type=media, headers=response_headers)
+            else:
+                response = FileResponse(file, media_type=media, headers=response_headers)
         await response(scope, receive, send)
 
     def _route_path(self, scope: Scope) -> str | None:
@@ -211,7 +223,7 @@ class PrecompressedStatic:
         tag = f'"{identity_stat.st_mtime_ns:x}-{identity_stat.st_size:x}"'
         # Streamlit sends this header for its app static files: kept the same
         return Found(str(file), variants, media_type(file), tag, self.sibling_cache_control(relative),
-                     {"access-control-allow-origin": "*"})
+                     {"access-control-allow-origin": "*"}, mutable=True)
 
 
 def app_static_cache_control(immutable_prefixes: tuple[str, ...]) -> Callable[[str], str]:

@@ -152,6 +152,10 @@ def test_siblings_for_files_published_at_run_time(tmp_path: Path):
     assert r.headers["content-encoding"] == "br" and r.content == body
     assert r.headers["cache-control"] == IMMUTABLE and r.headers["access-control-allow-origin"] == "*"
     assert r.headers["content-type"] == "application/json"
+    # read whole (the app rewrites such files while serving): the length sent is the bytes sent
+    assert int(r.headers["content-length"]) == len((static / "map" / "0123abcd.json.br").read_bytes())
+    r = client.head("/app/static/map/0123abcd.json", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip" and r.content == b""
     # a file rewritten after its copies: the stale copies are not used
     time.sleep(0.01)
     layer.write_bytes(body)
