@@ -103,16 +103,32 @@ def median_load(browser, url: str, selectors: list[str], complete: bool, profile
                 int(statistics.median(x.ws_bytes for x in loads)), loads[0].urls)
 
 
-def page_bytes(browser, url: str, timeout_s: float = 120) -> int:
-    """Bytes of one cold load of a Streamlit page at desktop size, no throttling, until its
-    script has finished and the network is quiet (components and layer files included)."""
+def page_bytes(browser, url: str, quiet_s: float = 3.0, timeout_s: float = 180) -> int:
+    """Bytes of one cold load of a Streamlit page at desktop size, no throttling, once its script
+    has finished and nothing has moved on the network for ``quiet_s`` (a page's lazy chunks,
+    components and layer files arrive after its script: the browser's own "network idle", 0.5 s,
+    comes too early on a busy machine)."""
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
     sizes, _urls, ws = _instrument(context, page, "none")
+    seen = [0]
+
+    def moved(_event: object) -> None:
+        seen[0] += 1
+
+    page.on("request", moved)
+    page.on("requestfinished", moved)
+    page.on("websocket", lambda socket: socket.on("framereceived", moved))
     page.goto(url, wait_until="load", timeout=timeout_s * 1000)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                           timeout=timeout_s * 1000)
-    page.wait_for_load_state("networkidle", timeout=timeout_s * 1000)
+    deadline = time.monotonic() + timeout_s
+    idle_since, last = time.monotonic(), -1
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(250)  # lets Playwright deliver the events meanwhile
+        if seen[0] != last:
+            idle_since, last = time.monotonic(), seen[0]
+        running = page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').count() == 0
+        if not running and time.monotonic() - idle_since >= quiet_s:
+            break
     total = sum(sizes.values()) + ws[0]
     context.close()
     return total

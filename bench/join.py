@@ -105,6 +105,8 @@ def main() -> int:
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--crowd", type=int, default=30)
     parser.add_argument("--workshop-load", type=float, default=40.0, help="seconds per server (0: skip)")
+    parser.add_argument("--parts", default="phone,bytes,crowd,load",
+                        help="what to measure (crowd needs phone: it replays the phone loads' files)")
     args = parser.parse_args()
     targets = Targets("join")
     ensure_assets()
@@ -124,11 +126,14 @@ def main() -> int:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                measured = phone_loads(browser, servers, args, targets)
-                cold_bytes(browser, servers, args.pages.split(","), targets)
+                parts = args.parts.split(",")
+                measured = phone_loads(browser, servers, args, targets) if "phone" in parts else {}
+                if "bytes" in parts:
+                    cold_bytes(browser, servers, args.pages.split(","), targets)
                 browser.close()
-            crowd(servers, measured, args.crowd)
-            if args.workshop_load > 0:
+            if measured and "crowd" in parts:
+                crowd(servers, measured, args.crowd)
+            if args.workshop_load > 0 and "load" in parts:
                 workshop_load(servers, db, args.workshop_load, targets)
         finally:
             for server in servers.values():
