@@ -12,7 +12,8 @@ URLs it knows:
   the pages' paths, component files, the subset fonts), exact matches only, so no request path
   ever reaches the file system;
 - files under directories given in ``sibling_roots`` (``/app/static/`` -> ``static/``) that have a
-  ``.br``/``.gz`` beside them, no older than the file (layer files published at run time).
+  ``.br``/``.gz`` beside them, no older than the file (layer files published at run time), and
+  the JSON files there even without one (read whole: the app rewrites some while serving).
 
 Range requests and other methods pass through (Streamlit answers them as before).
 """
@@ -217,7 +218,10 @@ class PrecompressedStatic:
             copy_stat = _file_is_regular(copy)
             if copy_stat is not None and copy_stat.st_mtime_ns >= identity_stat.st_mtime_ns:
                 variants[encoding] = str(copy)
-        if not variants:
+        # JSON files the app rewrites while serving (the room's live proposals) are sent whole
+        # even without a fresh copy: Streamlit's own FileResponse would send the size of one
+        # version and the bytes of the next (a truncated answer, seen under load)
+        if not variants and file.suffix != ".json":
             return None
         # a validator from the identity file's stat: the copies are rewritten with it
         tag = f'"{identity_stat.st_mtime_ns:x}-{identity_stat.st_size:x}"'

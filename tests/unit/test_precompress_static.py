@@ -145,8 +145,9 @@ def test_siblings_for_files_published_at_run_time(tmp_path: Path):
     body = b'{"type":"FeatureCollection","features":[' + b'{"type":"Feature"},' * 300 + b"{}]}"
     layer.write_bytes(body)
     client = _app({}, static)
-    # no copy yet: Streamlit serves it (and gzips it on the fly, as today)
-    assert client.get("/app/static/map/0123abcd.json").headers.get("x-downstream") == "1"
+    # no copy yet: the plain file, read whole (never a size of one version and bytes of another)
+    r = client.get("/app/static/map/0123abcd.json", headers={"Accept-Encoding": "gzip, br"})
+    assert "x-downstream" not in r.headers and "content-encoding" not in r.headers and r.content == body
     write_siblings(layer)
     r = client.get("/app/static/map/0123abcd.json", headers={"Accept-Encoding": "gzip, br"})
     assert r.headers["content-encoding"] == "br" and r.content == body
@@ -158,8 +159,12 @@ def test_siblings_for_files_published_at_run_time(tmp_path: Path):
     assert r.headers["content-encoding"] == "gzip" and r.content == b""
     # a file rewritten after its copies: the stale copies are not used
     time.sleep(0.01)
-    layer.write_bytes(body)
-    assert client.get("/app/static/map/0123abcd.json").headers.get("x-downstream") == "1"
+    layer.write_bytes(body + b" ")
+    r = client.get("/app/static/map/0123abcd.json", headers={"Accept-Encoding": "gzip, br"})
+    assert "content-encoding" not in r.headers and r.content == body + b" "
+    # other kinds of files without a copy stay with Streamlit
+    (static / "map" / "marker.png").write_bytes(b"\x89PNG" + b"0" * 2000)
+    assert client.get("/app/static/map/marker.png").headers.get("x-downstream") == "1"
 
 
 def test_sibling_lookup_refuses_paths_outside_the_root(tmp_path: Path):
