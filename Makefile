@@ -31,8 +31,11 @@ $(VENV)/.installed: requirements.txt
 system:
 	@bash .ci/system-packages
 
+# Leaflet into static/, then the precompressed copies (brotli, gzip) of every static file and the
+# subset fonts into data/cache/web/ (first time ~1 min, then a few seconds).
 assets: setup
 	$(PY) -m geo.map.assets
+	$(PY) -m geo.web.assets
 
 # The data build: from the local mirror of official exports when it exists, else online.
 data: setup

@@ -235,7 +235,7 @@ def main() -> int:
           "per session)")
     targets = Targets("workshop_load")
     targets.check(f"p95 interaction with {args.sessions} sessions", p95 * 1000, 500.0, " ms")
-    targets.check("failed interactions", loaded["errors"], 0)
+    targets.check("failed interactions", len(loaded["errors"]), 0)
     return targets.exit_code()
 
 

@@ -102,4 +102,4 @@ st.download_button(ui.t("export.download", name=download.filename), download.dat
                    file_name=download.filename, mime=download.mime, type="primary",
                    key="export.download", icon=":material/download:")
 st.caption(ui.t("export.command"))
-st.code(export.command_line(spec), language="bash")
+ui.command(export.command_line(spec))

@@ -21,7 +21,7 @@ st.title(ui.t("moderation.title"))
 configured = workshop_ui.moderation_password()
 if not configured:
     st.warning(ui.t("moderation.not_configured"))
-    st.code('# .streamlit/secrets.toml\n[moderation]\npassword = "…"', language="toml")
+    ui.command('# .streamlit/secrets.toml\n[moderation]\npassword = "…"')
     st.stop()
 
 state = st.session_state

@@ -9,6 +9,7 @@ import os
 import time
 from pathlib import Path
 
+from geo.core.compress import publish_siblings, touch_siblings
 from geo.map.assets import STATIC_DIR, STATIC_URL
 
 #: Where the layers' light GeoJSON is published for the browser (generated, git-ignored).
@@ -27,17 +28,22 @@ def publish_geojson(text: str, directory: Path = MAP_DATA_DIR, url: str = MAP_DA
 
     Behaviour note: reusing a file marks it used (its modification time), which is what
     ``prune_published`` goes by; writing a new one prunes the folder at most once an hour.
+    Its compressed copies (``<name>.json.gz``/``.br``, served by ``geo.web.static``) are written
+    beside it and marked with it: a copy older than its file is never served.
     """
     global _last_prune
     name = hashlib.sha256(text.encode()).hexdigest()[:20] + ".json"
     path = directory / name
     try:
         os.utime(path)
+        touch_siblings(path)
     except FileNotFoundError:
         directory.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
+        data = text.encode("utf-8")
+        tmp.write_bytes(data)
         tmp.replace(path)
+        publish_siblings(path, data)
         if time.time() - _last_prune > _PRUNE_EVERY_S:
             _last_prune = time.time()
             prune_published(directory)

@@ -12,11 +12,12 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import segno
 from jinja2 import Template
 
+from geo.core.compress import write_siblings
 from geo.core.text import escape_html
 from geo.map.assets import STATIC_DIR, STATIC_URL
 from geo.map.elements import GeoJsonLayer
@@ -24,8 +25,10 @@ from geo.map.layers import LayerDef
 from geo.participation.proposals import Proposal
 
 PUBLIC_URL_ENV = "RESILIENCE_PUBLIC_URL"
-#: The form's URL path (``url_path`` of pages/propose.py in app.py).
+#: The full form's URL path (``url_path`` of pages/propose.py in app.py).
 PROPOSE_PATH = "proposer"
+#: The light join page's URL path (``geo.web.join``): what the QR code opens.
+JOIN_PATH = "rejoindre"
 #: How the proposals are drawn: large red dots, visible from the back of the room.
 PROPOSALS_LAYER = LayerDef("proposals", "facilities", "#d7191c", fill=0.9, weight=2, radius=9)
 TOOLTIP_TEXT_MAX = 160
@@ -35,7 +38,8 @@ LIVE_URL = f"{STATIC_URL}/proposals"
 
 
 def participants_url(base_url: str, workshop: str, lang: str = "fr") -> str:
-    """The form's address for one workshop: ``<scheme>://<host>[/<prefix>]/proposer?workshop=…``.
+    """The light join page of one workshop: ``<scheme>://<host>[/<prefix>]/rejoindre/<workshop>``
+    (``?lang=en`` in English): what the QR code and the room's screen show.
 
     ``base_url`` is where the app is reached (``st.context.url`` or ``RESILIENCE_PUBLIC_URL``);
     its own path (a page name) is dropped, a path prefix ending with ``/`` is kept.
@@ -44,8 +48,9 @@ def participants_url(base_url: str, workshop: str, lang: str = "fr") -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"not an http(s) address: {base_url!r}")
     prefix = parts.path if parts.path.endswith("/") else parts.path.rsplit("/", 1)[0] + "/"
-    query = {"workshop": workshop, **({"lang": lang} if lang != "fr" else {})}
-    return urlunsplit((parts.scheme, parts.netloc, prefix + PROPOSE_PATH, urlencode(query), ""))
+    query = {"lang": lang} if lang != "fr" else {}
+    return urlunsplit((parts.scheme, parts.netloc, f"{prefix}{JOIN_PATH}/{quote(workshop)}",
+                       urlencode(query), ""))
 
 
 def qr_png(url: str, scale: int = 8) -> bytes:
@@ -79,7 +84,8 @@ def proposals_geojson(proposals: Sequence[Proposal], labels: dict[str, str]) -> 
 def publish_live(workshop: str, geojson: str, directory: Path = LIVE_DIR,
                  url: str = LIVE_URL) -> str:
     """Write a workshop's proposals where the map fetches them (``<slug>.json``, replaced
-    atomically, only when they changed); the URL. ``workshop`` is a checked slug."""
+    atomically, only when they changed, with a gzip copy beside it for ``geo.web.static``); the
+    URL. ``workshop`` is a checked slug."""
     path = directory / f"{workshop}.json"
     try:
         unchanged = path.read_text(encoding="utf-8") == geojson
@@ -88,8 +94,10 @@ def publish_live(workshop: str, geojson: str, directory: Path = LIVE_DIR,
     if not unchanged:
         directory.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(geojson, encoding="utf-8")
+        data = geojson.encode("utf-8")
+        tmp.write_bytes(data)
         tmp.replace(path)
+        write_siblings(path, data, ("gzip",))  # level 9 on a few KB: well under a millisecond
     return f"{url}/{workshop}.json"
 
 

@@ -11,7 +11,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from geo.core.errors import BuildMissingError, ResilienceError
 from geo.core.i18n import DEFAULT_LANG, LANGS, normalise_lang, number
 from geo.core.i18n import t as translate
-from geo.core.text import escape_md
+from geo.core.text import escape_html, escape_md
 from geo.sources import store
 from geo.sources.registry import Registry, load_registry
 
@@ -83,8 +83,7 @@ def require_build() -> dict:
         return manifest()
     except BuildMissingError:
         st.warning(t("app.no_build"))
-        st.code(f"{store.INGEST_COMMAND}\n# {'ou' if lang() == 'fr' else 'or'}: make run",
-                language="bash")
+        command(f"{store.INGEST_COMMAND}\n# {'ou' if lang() == 'fr' else 'or'}: make run")
         st.stop()
 
 
@@ -119,3 +118,11 @@ def secret(section: str, key: str) -> str | None:
     except (KeyError, FileNotFoundError, StreamlitSecretNotFoundError):
         return None
     return str(value) if value else None
+
+
+def command(text: str) -> None:
+    """A command or a file snippet as preformatted text, escaped. Not ``st.code``: it (and a
+    fenced block in ``st.markdown``) loads a 400 KB syntax highlighter into the page, which
+    alone would push a page past the 1 MB a cold load may cost."""
+    st.html('<pre style="background:#f0f2f6;color:#1a1a1a;padding:.75rem 1rem;border-radius:.5rem;'
+            f'white-space:pre-wrap;font-size:.875rem"><code>{escape_html(text)}</code></pre>')

@@ -11,11 +11,11 @@ import streamlit as st
 from geo.map.layers import LAYERS
 from geo.participation.database import DATABASE_URL_ENV, open_store, sqlite_path
 from geo.participation.figures import step_figures
-from geo.participation.proposals import PLACE_LAYERS, Rules, places, study_area
+from geo.participation.join import build_rules, message
 from geo.participation.scenarios import catalogue_actions, load_scenarios
 from geo.participation.workshop import qr_png
 from geo.ui.analysis import analysis
-from geo.ui.base import build_id, build_layer, build_manifest, lang, secret, t
+from geo.ui.base import build_id, build_layer, build_manifest, lang, secret
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -38,13 +38,8 @@ def moderation_password() -> str | None:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _proposal_rules(build: str):
-    from geo.participation.scenarios import catalogue_actions
-
-    area = study_area(build_manifest(build), build_layer(build, "arrondissements"))
-    available = [layer_id for layer_id in PLACE_LAYERS if layer_id in build_manifest(build)["layers"]]
-    return Rules(study_area=area,
-                 places=places({layer_id: build_layer(build, layer_id) for layer_id in available}, area),
-                 actions=tuple(catalogue_actions()))
+    return build_rules(build_manifest(build), lambda layer_id: build_layer(build, layer_id),
+                       catalogue_actions())
 
 
 def proposal_rules():
@@ -73,8 +68,7 @@ def scenarios():
 
 def proposal_message(exc) -> str:
     """The participant-facing message of a refused proposal (``geo.core.errors.ProposalError``)."""
-    field = t(f"proposals.field.{exc.field}") if exc.field else ""
-    return t(f"proposals.error.{exc.code}", field=field, **exc.values)
+    return message(exc, lang())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

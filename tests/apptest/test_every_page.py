@@ -33,4 +33,4 @@ def test_without_a_build_every_page_gives_the_command(page, tmp_path, monkeypatc
     at = AppTest.from_file(str(ROOT / page), default_timeout=30).run()
     assert not at.exception
     assert any("Aucune donnée" in w.value for w in at.warning)
-    assert any("python -m geo.ingest" in c.value for c in at.code)
+    assert any("python -m geo.ingest" in c.value for c in at.html)

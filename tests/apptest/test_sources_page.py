@@ -52,7 +52,7 @@ def test_without_build_the_page_gives_the_command(tmp_path, monkeypatch):
     at = run()
     assert not at.exception
     assert "Aucune donnée" in at.warning[0].value
-    assert "python -m geo.ingest" in at.code[0].value
+    assert "python -m geo.ingest" in at.html[0].value
 
 
 APP = str(Path(PAGE).parents[1] / "app.py")

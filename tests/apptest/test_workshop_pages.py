@@ -142,7 +142,7 @@ def test_moderation_closed_without_password(db):
     at = page("moderation").run()
     assert not at.exception
     assert any("aucun mot de passe" in text for text in texts(at, "warning"))
-    assert any("[moderation]" in code.value for code in at.code)
+    assert any("[moderation]" in block.value for block in at.html)
     assert not at.button
 
 
@@ -188,7 +188,7 @@ def test_workshop_creates_steps_and_shows_proposals_escaped(store, monkeypatch):
     rendered = " ".join(texts(at, "markdown"))
     assert "Des arbres &lt;img src=x&gt;" in rendered and "<img" not in rendered
     captions = " ".join(c.value for c in at.caption)
-    assert "http://192.0.2.10:8501/proposer?workshop=atelier-test-2026-11-26" in captions.replace(
+    assert "http://192.0.2.10:8501/rejoindre/atelier-test-2026-11-26" in captions.replace(
         "\\", "")
 
 
@@ -223,7 +223,7 @@ def test_pages_registered_in_the_frame_and_listed_in_the_readme(name, url_path):
     pages = registered_pages()
     assert pages[f"pages/{name}.py"] == url_path
     assert f"`pages/{name}.py`" in (ROOT / "README.md").read_text(encoding="utf-8")
-    assert PROPOSE_PATH in pages.values()  # the QR code leads to the form
+    assert PROPOSE_PATH in pages.values()  # the full form stays beside the light join page
 
 
 def test_workshop_and_form_in_english(store):

@@ -52,17 +52,17 @@ def test_screen_qr_phone_and_live_proposal(workshop_server, browser):
     shot(room, "workshop-1920x1080.png")
     assert room.locator(FRAME).count() == 1, "the live map must update in place, not pile up"
 
-    # the QR code, read from the pixels on the screen, leads to the participants' form
+    # the QR code, read from the pixels on the screen, leads to the light join page (tested
+    # in test_join_browser.py); the full form « Proposer » stays, tested here
     image = Image.open(io.BytesIO(qr.screenshot()))
     results = zxingcpp.read_barcodes(image)
-    expected = f"{server.url}/proposer?workshop={WORKSHOP.slug}"
-    assert [r.text for r in results] == [expected]
+    assert [r.text for r in results] == [f"{server.url}/rejoindre/{WORKSHOP.slug}"]
 
     phone_context = browser.new_context(viewport={"width": 390, "height": 844},
                                         device_scale_factor=2, is_mobile=True, has_touch=True,
                                         locale="fr-FR")
     phone = phone_context.new_page()
-    phone.goto(results[0].text)
+    phone.goto(f"{server.url}/proposer?workshop={WORKSHOP.slug}")
     phone.get_by_text("Votre proposition").first.wait_for(timeout=60_000)
     phone.frame_locator(FRAME).first.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
     # tap the middle of the map (the study area's centre) to drop the pin

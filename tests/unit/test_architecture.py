@@ -14,7 +14,7 @@ GEO = Path(__file__).resolve().parents[2] / "geo"
 #: packages on one floor never import each other). Modules at the top of ``geo/`` are entry
 #: points (``python -m geo.ingest``, ``python -m geo.serve``) above everything.
 FLOORS = {"core": 0, "sources": 1, "map": 2, "actions": 2, "analysis": 3, "participation": 4,
-          "export": 5, "reports": 6, "ui": 7}
+          "export": 5, "web": 5, "reports": 6, "ui": 7}
 ENTRY = 8
 UI_ONLY = ("streamlit", "streamlit_folium")
 MAX_LINES = 450

@@ -68,11 +68,11 @@ def test_bad_scenarios_are_refused_with_the_place_of_the_problem(bad, message):
         parse_scenarios(bad, LAYERS, {"plan-canicule"})
 
 
-def test_participants_url_keeps_host_and_prefix_and_drops_the_page():
+def test_participants_url_is_the_light_join_page_keeping_host_and_prefix():
     assert participants_url("http://192.168.1.20:8501/atelier", "a-2026-11-26") == \
-        "http://192.168.1.20:8501/proposer?workshop=a-2026-11-26"
+        "http://192.168.1.20:8501/rejoindre/a-2026-11-26"
     assert participants_url("https://x.org/app/", "a", "en") == \
-        "https://x.org/app/proposer?workshop=a&lang=en"
+        "https://x.org/app/rejoindre/a?lang=en"
     with pytest.raises(ValueError):
         participants_url("javascript:alert(1)", "a")
 
