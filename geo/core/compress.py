@@ -126,11 +126,14 @@ def publish_siblings(path: Path, data: bytes) -> threading.Thread | None:
     return thread
 
 
-def touch_siblings(path: Path) -> None:
+def touch_siblings(path: Path) -> int:
     """Mark the compressed copies of ``path`` used too (``publish_geojson`` marks the file it
-    reuses, and the prune goes by modification time)."""
+    reuses, and the prune goes by modification time); how many there were."""
+    touched = 0
     for suffix in SUFFIX.values():
         try:
             os.utime(path.with_name(path.name + suffix))
+            touched += 1
         except FileNotFoundError:
             pass
+    return touched

@@ -9,7 +9,7 @@ import os
 import time
 from pathlib import Path
 
-from geo.core.compress import publish_siblings, touch_siblings
+from geo.core.compress import MIN_SIZE, publish_siblings, touch_siblings
 from geo.map.assets import STATIC_DIR, STATIC_URL
 
 #: Where the layers' light GeoJSON is published for the browser (generated, git-ignored).
@@ -36,7 +36,9 @@ def publish_geojson(text: str, directory: Path = MAP_DATA_DIR, url: str = MAP_DA
     path = directory / name
     try:
         os.utime(path)
-        touch_siblings(path)
+        if not touch_siblings(path) and len(text) >= MIN_SIZE:
+            # published before compressed copies existed (an older version of the app)
+            publish_siblings(path, text.encode("utf-8"))
     except FileNotFoundError:
         directory.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -204,3 +204,15 @@ def test_published_file_gets_gzip_at_once_and_brotli_in_the_background(tmp_path:
     small = tmp_path / "small.json"
     small.write_bytes(b"{}")
     assert publish_siblings(small, b"{}") is None and not (tmp_path / "small.json.gz").exists()
+
+
+def test_a_layer_file_published_before_compression_gets_its_copies_when_reused(tmp_path: Path):
+    from geo.map.publish import publish_geojson
+
+    text = '{"type":"FeatureCollection","features":[' + '{"type":"Feature"},' * 200 + "{}]}"
+    url = publish_geojson(text, tmp_path, "/app/static/map")
+    name = url.rsplit("/", 1)[1]
+    for suffix in (".gz", ".br"):  # as an older version of the app left it: the file alone
+        (tmp_path / (name + suffix)).unlink(missing_ok=True)
+    assert publish_geojson(text, tmp_path, "/app/static/map") == url
+    assert gzip.decompress((tmp_path / (name + ".gz")).read_bytes()).decode() == text
