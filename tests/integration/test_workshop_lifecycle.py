@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the backend fixture is imported from test_proposal_store)
 """The workshop lifecycle, the room, the room's screen, the address-based rate limit's keys and
 the RGPD erasures, on SQLite and PostgreSQL (the migration 0002 included)."""
 

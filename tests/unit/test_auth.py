@@ -7,16 +7,14 @@ import pytest
 from argon2 import PasswordHasher, profiles
 
 from geo.core.errors import AuthError
-
 from geo.participation.auth import (
     Authenticator,
-
+    Staff,
     StaffAccount,
     Throttle,
     ThrottlePolicy,
     hash_password,
     load_accounts,
-    Staff,
     log_action,
     system_staff,
 )
