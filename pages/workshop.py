@@ -1,36 +1,28 @@
-"""« Atelier »: the room's screen. Large type, high contrast, the map full width, a scenario
-played step by step from the facilitation panel (sidebar), the QR code of the participants'
-form, and their proposals appearing live: a fragment refreshes the list every few seconds and
-publishes the proposals as a small static GeoJSON file that the map fetches by itself, so the
-map is re-sent only when the facilitator changes step.
+"""« Atelier »: the room's screen. Large type, high contrast, the map full width, the scenario step
+the facilitator chose, the QR code of the participants' form, and their proposals appearing
+live: a fragment refreshes the list every few seconds and the map fetches the proposals by
+itself from the app's live route, so the map is re-sent only when the room moves on.
 
-The state a facilitator sets (workshop, scenario, step) is in the URL, so the screen can be
-reloaded or opened elsewhere as it is.
+The room's state (workshop, scenario, step) is in the database and only a signed-in
+facilitator changes it (panel « Animation »); every screen on this page follows it.
+``?workshop=<slug>`` shows another workshop read-only (a closed one stays readable).
 """
-
-import datetime as dt
-import os
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.core.errors import ProposalError, ResilienceError
-from geo.core.text import escape_html
+from geo.core.errors import ResilienceError
 from geo.map.basemap import base_map, zoom_for_bounds
 from geo.map.elements import feature_group
-from geo.participation.proposals import CATEGORIES, slugify, validate_workshop
-from geo.participation.workshop import (
-    PUBLIC_URL_ENV,
-    LiveProposalsLayer,
-    participants_url,
-    proposals_geojson,
-    publish_live,
-)
+from geo.map.publish import publish_geojson
+from geo.participation.proposals import CATEGORIES
+from geo.participation.workshop import LiveProposalsLayer, live_url, proposals_geojson, screen_token
 from geo.ui import base as ui
 from geo.ui import map as map_ui
+from geo.ui import room as room_ui
+from geo.ui import staff as staff_ui
 from geo.ui import workshop as workshop_ui
 
-LIVE_SECONDS = 4
 MAP_HEIGHT = 560
 lang = ui.lang()
 manifest = ui.require_build()
@@ -45,82 +37,39 @@ st.html("""<style>
 try:
     store = workshop_ui.proposal_store()
     scenarios, actions = workshop_ui.scenarios()
+    room = store.room()
     workshops = {w.slug: w for w in store.workshops()}
 except ResilienceError as exc:
     ui.show_error(exc)
     st.stop()
-params = st.query_params
-
-
-def create_workshop() -> None:
-    name = st.session_state["workshop.new_name"]
-    date = st.session_state["workshop.new_date"].isoformat()
-    try:
-        created = store.create_workshop(validate_workshop(slugify(name, date), name, date))
-    except ProposalError as exc:
-        st.session_state["workshop.error"] = workshop_ui.proposal_message(exc)
-    else:
-        params["workshop"] = created.slug
-
+facilitator = staff_ui.member("facilitator")
 
 with st.sidebar:
     st.header(ui.t("workshop.panel"))
-    with st.expander(ui.t("workshop.new"), expanded=not workshops):
-        st.text_input(ui.t("workshop.new_name"), key="workshop.new_name", max_chars=120)
-        st.date_input(ui.t("workshop.new_date"), key="workshop.new_date", value=dt.date.today())
-        st.button(ui.t("workshop.create"), key="workshop.create", on_click=create_workshop)
-    if "workshop.error" in st.session_state:
-        st.error(st.session_state.pop("workshop.error"))
-    workshops = {w.slug: w for w in store.workshops()}
-    if not workshops:
-        st.stop()
-    slug = params.get("workshop") if params.get("workshop") in workshops else next(iter(workshops))
-    slug = st.selectbox(ui.t("workshop.choose"), list(workshops), index=list(workshops).index(slug),
-                        format_func=lambda s: f"{workshops[s].name} ({workshops[s].date})")
-    scenario_id = params.get("scenario") if params.get("scenario") in scenarios \
-        else next(iter(scenarios))
-    scenario_id = st.radio(ui.t("workshop.scenario"), list(scenarios),
-                           index=list(scenarios).index(scenario_id),
-                           format_func=lambda s: scenarios[s].title[lang])
-    scenario = scenarios[scenario_id]
-    try:
-        index = min(max(int(params.get("step", 1)) - 1, 0), len(scenario.steps) - 1)
-    except ValueError:
-        index = 0
-    back, forward = st.columns(2)
-    if back.button(ui.t("workshop.previous"), key="workshop.previous", disabled=index == 0,
-                   width="stretch"):
-        index -= 1
-    if forward.button(ui.t("workshop.next"), key="workshop.next", width="stretch",
-                      disabled=index == len(scenario.steps) - 1):
-        index += 1
-    public = st.text_input(ui.t("workshop.public_url"), key="workshop.public_url",
-                           value=os.environ.get(PUBLIC_URL_ENV) or st.context.url or "",
-                           help=ui.t("workshop.public_url_help"))
+    if facilitator is not None:
+        room_ui.facilitator_panel(facilitator, room, workshops, scenarios, lang)
+        staff_ui.sign_out_button()
+    else:
+        with st.expander(ui.t("room.staff_login")):
+            staff_ui.sign_in("facilitator", "room.login")
 
-params.update({"workshop": slug, "scenario": scenario_id, "step": str(index + 1)})
-workshop, step = workshops[slug], scenario.steps[index]
+asked = st.query_params.get("workshop")
+slug = asked if asked in workshops else room.workshop
+if slug not in workshops:
+    st.title(ui.t("workshop.title"))
+    st.info(ui.t("room.none"))
+    st.stop()
+workshop, following = workshops[slug], slug == room.workshop
+scenario, index = room_ui.step_of(room, scenarios) if following else (None, None)
+step = scenario.steps[index] if scenario is not None else None
 
 head, code = st.columns([4, 1])
 with head:
-    st.title(f"{scenario.title[lang]}")
-    counter = ui.t("workshop.step_of", n=index + 1, total=len(scenario.steps))
-    st.html(f'<h2><span class="workshop-step">{escape_html(counter)}</span> '
-            f"{escape_html(step.title[lang])}</h2>")
-    st.markdown(ui.escape_md(step.text[lang]))
-    if step.actions:
-        st.markdown(f"**{ui.t('workshop.actions')}** : " + " · ".join(
-            ui.escape_md(actions.get(a, {}).get(lang, a)) for a in step.actions))
+    room_ui.header(workshop, scenario, index, actions, lang)
+    if not following:
+        st.caption(ui.t("room.other_workshop"))
 with code:
-    try:
-        url = participants_url(public, slug, lang)
-    except ValueError as exc:
-        st.error(str(exc))
-    else:
-        st.image(workshop_ui.cached_qr(url), caption=ui.t("workshop.scan"), width="stretch")
-        st.caption(ui.escape_md(url))
-
-labels = {c: ui.t(f"proposals.category.{c}") for c in CATEGORIES}
+    room_ui.join_code(workshop, lang)
 
 
 def title(layer_id: str) -> str:
@@ -128,48 +77,32 @@ def title(layer_id: str) -> str:
     return entry.get("title_en" if lang == "en" else "title_fr", layer_id)
 
 
-def publish() -> tuple[list, str]:
-    """The room's proposals, and the URL where they are published for the map to fetch."""
-    proposals = store.visible(slug)
-    return proposals, publish_live(slug, proposals_geojson(proposals, labels))
+def proposals_url() -> str:
+    """Where the map fetches the proposals: the live route while the workshop is open (with
+    this screen's token), else its approved proposals as a published file."""
+    if workshop.is_open:
+        return live_url(slug, screen_token(slug))
+    labels = {c: ui.t(f"proposals.category.{c}") for c in CATEGORIES}
+    return publish_geojson(proposals_geojson(store.on_screen(slug, pending=False), labels))
 
 
 try:
-    _, live_url = publish()
+    west, south, east, north = workshop_ui.proposal_rules().study_area.bounds
+    fmap = base_map(((south + north) / 2, (west + east) / 2),
+                    zoom_for_bounds((west, south, east, north)))
+    # part of the base map: stays mounted across steps and fetches new proposals by itself
+    LiveProposalsLayer(proposals_url(), ui.t("workshop.proposals_layer"),
+                       room_ui.LIVE_SECONDS).add_to(fmap)
 except ResilienceError as exc:
     ui.show_error(exc)
     st.stop()
-west, south, east, north = workshop_ui.proposal_rules().study_area.bounds
-fmap = base_map(((south + north) / 2, (west + east) / 2),
-                        zoom_for_bounds((west, south, east, north)))
-# part of the base map: stays mounted across steps and fetches new proposals by itself
-LiveProposalsLayer(live_url, ui.t("workshop.proposals_layer"), LIVE_SECONDS).add_to(fmap)
+view = step.view if step is not None else None
 groups = [feature_group(layer_id, map_ui.map_layer_url(layer_id), title(layer_id))
-          for layer_id in step.layers if layer_id in manifest["layers"]]
+          for layer_id in (step.layers if step is not None else ()) if layer_id in manifest["layers"]]
 map_column, list_column = st.columns([4, 1])
 with map_column:
     st_folium(fmap, key="workshop.map", height=MAP_HEIGHT, use_container_width=True,
-              returned_objects=[], center=[step.view.lat, step.view.lon], zoom=step.view.zoom,
-              feature_group_to_add=groups)
-
-
-@st.fragment(run_every=LIVE_SECONDS)
-def live() -> None:
-    """The list of proposals, refreshed every few seconds; each refresh also republishes the
-    proposals the map fetches (only written when they changed)."""
-    try:
-        current, _ = publish()
-    except ResilienceError as exc:
-        ui.show_error(exc)
-        return
-    st.markdown(f"**{ui.t('workshop.proposals', count=len(current))}**")
-    if not current:
-        st.write(ui.t("workshop.no_proposals"))
-    for proposal in reversed(current[-6:]):
-        author = f" — {ui.escape_md(proposal.first_name)}" if proposal.first_name else ""
-        st.markdown(f"- **{ui.escape_md(labels.get(proposal.category, proposal.category))}** : "
-                    f"{ui.escape_md(proposal.text)}{author}")
-
-
+              returned_objects=[], center=[view.lat, view.lon] if view else None,
+              zoom=view.zoom if view else None, feature_group_to_add=groups)
 with list_column:
-    live()
+    room_ui.live_list(slug, room_ui.screen_state(room, workshop, following), facilitator)

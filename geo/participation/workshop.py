@@ -1,15 +1,23 @@
 """Pieces of the workshop view (pure, no Streamlit): the participants' link and its QR code, and
 the proposals drawn on the map.
 
-The QR code is made locally by ``segno`` (no web service). Proposals go to the browser with
-their texts HTML-escaped here (a participant's ``<script>`` is shown, never run).
+The QR code is made locally by ``segno`` (no web service). The room's map fetches its proposals
+from the app's route ``/live/<slug>.json`` (``geo.ui.live``): approved ones, with no first name,
+while the workshop is open; the pending ones too when the facilitator shows everything live and
+the request carries the room screen's token. Texts are HTML-escaped here (a participant's
+``<script>`` is shown, never run). Nothing is written under ``static/`` any more: the public
+file it replaces (``static/proposals/<slug>.json``, pending proposals and first names, served
+with ``Access-Control-Allow-Origin: *`` and never removed) is deleted by
+:func:`remove_legacy_live_files`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
-import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -18,20 +26,24 @@ import segno
 from jinja2 import Template
 
 from geo.core.text import escape_html
-from geo.map.assets import STATIC_DIR, STATIC_URL
+from geo.map.assets import STATIC_DIR
 from geo.map.elements import GeoJsonLayer
 from geo.map.layers import LayerDef
+from geo.participation.clientaddr import server_secret
+from geo.participation.hosts import PUBLIC_URL_ENV
 from geo.participation.proposals import Proposal
 
-PUBLIC_URL_ENV = "RESILIENCE_PUBLIC_URL"
+__all__ = ["PUBLIC_URL_ENV", "LIVE_ROUTE", "participants_url", "qr_png", "proposals_geojson",
+           "live_url", "screen_token", "remove_legacy_live_files", "LiveProposalsLayer"]
 #: The form's URL path (``url_path`` of pages/propose.py in app.py).
 PROPOSE_PATH = "proposer"
 #: How the proposals are drawn: large red dots, visible from the back of the room.
 PROPOSALS_LAYER = LayerDef("proposals", "facilities", "#d7191c", fill=0.9, weight=2, radius=9)
 TOOLTIP_TEXT_MAX = 160
-#: Where the room's proposals are published for the map to fetch (``static/`` is served).
-LIVE_DIR = STATIC_DIR / "proposals"
-LIVE_URL = f"{STATIC_URL}/proposals"
+#: The route the room's map fetches its proposals from (``geo.ui.live``).
+LIVE_ROUTE = "/live"
+#: Where earlier versions published the room's proposals as public files.
+LEGACY_LIVE_DIR = STATIC_DIR / "proposals"
 
 
 def participants_url(base_url: str, workshop: str, lang: str = "fr") -> str:
@@ -57,13 +69,12 @@ def qr_png(url: str, scale: int = 8) -> bytes:
 
 def proposals_geojson(proposals: Sequence[Proposal], labels: dict[str, str]) -> str:
     """Proposals as light GeoJSON for ``GeoJsonLayer``: ``n`` the category label, ``k`` the text
-    (shortened), ``f`` ``proposal:<id>``; every text escaped. Safe inside a ``<script>``."""
+    (shortened), ``f`` ``proposal:<id>``; every text escaped. Safe inside a ``<script>``. No
+    first name: this is served to anyone who can reach the app."""
     features = []
     for proposal in proposals:
         text = proposal.text if len(proposal.text) <= TOOLTIP_TEXT_MAX else \
             proposal.text[:TOOLTIP_TEXT_MAX - 1] + "…"
-        if proposal.first_name:
-            text = f"{text} — {proposal.first_name}"
         features.append({"type": "Feature",
                          "properties": {"n": escape_html(labels.get(proposal.category,
                                                                     proposal.category)),
@@ -76,21 +87,33 @@ def proposals_geojson(proposals: Sequence[Proposal], labels: dict[str, str]) -> 
     return text.replace("</", "<\\/")
 
 
-def publish_live(workshop: str, geojson: str, directory: Path = LIVE_DIR,
-                 url: str = LIVE_URL) -> str:
-    """Write a workshop's proposals where the map fetches them (``<slug>.json``, replaced
-    atomically, only when they changed); the URL. ``workshop`` is a checked slug."""
+def screen_token(workshop: str, secret: bytes | None = None) -> str:
+    """The room screen's token for one workshop (a keyed hash): with it, the live route also
+    serves the pending proposals when the facilitator shows everything live. Only pages showing
+    the room's screen put it in their map's URL."""
+    key = server_secret() if secret is None else secret
+    return hmac.new(key, f"screen:{workshop}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def live_url(workshop: str, token: str = "") -> str:
+    """The URL the room's map fetches a workshop's proposals from (a checked slug)."""
+    return f"{LIVE_ROUTE}/{workshop}.json" + (f"?t={token}" if token else "")
+
+
+def remove_legacy_live_files(workshop: str | None = None, directory: Path = LEGACY_LIVE_DIR
+                             ) -> int:
+    """Delete the public live files earlier versions wrote (one workshop's, or all of them);
+    how many were removed."""
+    if workshop is None:
+        count = len(list(directory.glob("*"))) if directory.is_dir() else 0
+        shutil.rmtree(directory, ignore_errors=True)
+        return count
     path = directory / f"{workshop}.json"
     try:
-        unchanged = path.read_text(encoding="utf-8") == geojson
-    except OSError:
-        unchanged = False
-    if not unchanged:
-        directory.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(geojson, encoding="utf-8")
-        tmp.replace(path)
-    return f"{url}/{workshop}.json"
+        path.unlink()
+    except FileNotFoundError:
+        return 0
+    return 1
 
 
 class LiveProposalsLayer(GeoJsonLayer):

@@ -8,6 +8,8 @@ flags); ``uvicorn geo.ui.asgi:app`` works too, behind a reverse proxy.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,23 +20,30 @@ from starlette.routing import BaseRoute
 
 from geo.core.settings import ROOT
 from geo.map.publish import prune_published
+from geo.ui import guard, live, maintenance
 
 
 def routes() -> list[BaseRoute]:
     """HTTP routes served beside Streamlit's own (one entry per feature)."""
-    return []
+    return [*live.routes()]
 
 
 def middleware() -> list[Middleware]:
     """Middleware run before Streamlit's own, outermost first (one entry per feature)."""
-    return []
+    return [Middleware(guard.HostCheckMiddleware)]
 
 
 @asynccontextmanager
 async def lifespan(_app: st.App) -> AsyncIterator[dict]:
     """Work done once when the server starts, off the event loop."""
     await run_in_threadpool(prune_published)  # layer files no run has used for a week
+    upkeep = asyncio.create_task(maintenance.run_daily())  # personal data, now and daily
     yield {}
+    upkeep.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await upkeep
 
 
-app = st.App(str(ROOT / "app.py"), routes=routes(), middleware=middleware(), lifespan=lifespan)
+guard.configure_logging()
+app = st.App(str(ROOT / "app.py"), routes=routes(), middleware=middleware(), lifespan=lifespan,
+             on_script_error=guard.on_script_error)

@@ -1,0 +1,213 @@
+"""The room's screen (« Atelier »): what everybody sees, and the facilitation panel that only a
+signed-in facilitator gets.
+
+The room's state (its workshop, scenario and step) is in the database (``ProposalStore.room``),
+set by a facilitator: every screen showing « Atelier » follows it (its live fragment notices a
+change within a few seconds and redraws the page), and nobody else can change it. A facilitator
+prepares, opens, closes and deletes workshops, chooses what the screen shows (every proposal
+live, or approved ones only) and takes a proposal off the screen in one click.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import streamlit as st
+
+from geo.core.errors import ProposalError, ResilienceError
+from geo.core.text import escape_html, escape_md
+from geo.participation.auth import Staff
+from geo.participation.hosts import public_base_url, public_urls
+from geo.participation.proposals import (
+    CATEGORIES,
+    SCREEN_MODES,
+    Proposal,
+    Room,
+    Workshop,
+    slugify,
+    validate_workshop,
+)
+from geo.participation.workshop import participants_url
+from geo.ui.base import show_error, t
+from geo.ui.workshop import cached_qr, proposal_store
+
+LIVE_SECONDS = 4
+LISTED = 6
+MESSAGE_KEY = "room.message"
+
+
+def step_of(room: Room, scenarios: dict) -> tuple[object, int]:
+    """(the room's scenario, the index of its step), within range whatever the database says."""
+    scenario = scenarios.get(room.scenario) or next(iter(scenarios.values()))
+    return scenario, min(max(room.step - 1, 0), len(scenario.steps) - 1)
+
+
+def status_label(workshop: Workshop) -> str:
+    return f"{workshop.name} ({workshop.date}) — {t(f'room.status.{workshop.status}')}"
+
+
+def _act(action: Callable[[], object]) -> None:
+    """Run a facilitator's action; a refusal is shown on the next run, never a traceback."""
+    try:
+        action()
+    except ProposalError as exc:
+        st.session_state[MESSAGE_KEY] = t(f"proposals.error.{exc.code}", field=exc.field,
+                                          **exc.values)
+    except ResilienceError as exc:
+        st.session_state[MESSAGE_KEY] = str(exc)
+
+
+def facilitator_panel(staff: Staff, room: Room, workshops: dict[str, Workshop],
+                      scenarios: dict, lang: str) -> None:
+    """The facilitation panel (in the sidebar): the room's workshop and its lifecycle, what the
+    screen shows, the scenario and its steps, a new workshop, taking proposals off screen."""
+    store = proposal_store()
+    scenario, index = step_of(room, scenarios)
+
+    def choose() -> None:
+        _act(lambda: store.set_room(staff, st.session_state["room.workshop"], scenario.id, 1))
+
+    def create() -> None:
+        name = st.session_state.get("room.new_name", "")
+        date = st.session_state["room.new_date"].isoformat()
+
+        def make() -> None:
+            created = store.create_workshop(staff, validate_workshop(slugify(name, date), name,
+                                                                     date))
+            store.set_room(staff, created.slug, scenario.id, 1)
+        _act(make)
+
+    if MESSAGE_KEY in st.session_state:
+        st.error(escape_md(st.session_state.pop(MESSAGE_KEY)))
+    with st.expander(t("room.new"), expanded=not workshops):
+        st.text_input(t("workshop.new_name"), key="room.new_name", max_chars=120)
+        st.date_input(t("workshop.new_date"), key="room.new_date", value=dt.date.today())
+        st.button(t("room.create"), key="room.create", on_click=create)
+    if not workshops:
+        return
+    # the widgets show the database's state (another facilitator may have changed it)
+    st.session_state["room.workshop"] = room.workshop if room.workshop in workshops else None
+    st.selectbox(t("room.workshop"), list(workshops), key="room.workshop", on_change=choose,
+                 format_func=lambda s: status_label(workshops[s]),
+                 placeholder=t("room.choose"))
+    current = workshops.get(room.workshop)
+    if current is None:
+        return
+    left, right = st.columns(2)
+    left.button(t("room.open"), key="room.open", disabled=current.is_open, width="stretch",
+                on_click=_act, args=(lambda: store.set_workshop_status(staff, current.slug,
+                                                                        "open"),))
+    right.button(t("room.close"), key="room.close", disabled=current.status == "closed",
+                 width="stretch", on_click=_act,
+                 args=(lambda: store.set_workshop_status(staff, current.slug, "closed"),))
+    st.session_state["room.screen"] = current.screen
+    st.radio(t("room.screen"), SCREEN_MODES, key="room.screen",
+             format_func=lambda mode: t(f"room.screen_{mode}"),
+             on_change=lambda: _act(lambda: store.set_screen(
+                 staff, current.slug, st.session_state["room.screen"])))
+    st.session_state["room.scenario"] = scenario.id
+    st.radio(t("workshop.scenario"), list(scenarios), key="room.scenario",
+             format_func=lambda s: scenarios[s].title[lang],
+             on_change=lambda: _act(lambda: store.set_room(
+                 staff, current.slug, st.session_state["room.scenario"], 1)))
+    back, forward = st.columns(2)
+    back.button(t("workshop.previous"), key="workshop.previous", disabled=index == 0,
+                width="stretch", on_click=_act,
+                args=(lambda: store.set_room(staff, current.slug, scenario.id, index),))
+    forward.button(t("workshop.next"), key="workshop.next", width="stretch",
+                   disabled=index == len(scenario.steps) - 1, on_click=_act,
+                   args=(lambda: store.set_room(staff, current.slug, scenario.id, index + 2),))
+    off = store.off_screen(staff, current.slug)
+    if off:
+        with st.expander(t("room.off_screen", count=len(off))):
+            for proposal in off:
+                st.button(t("room.put_back", id=proposal.id), key=f"room.back.{proposal.id}",
+                          on_click=_act, args=(lambda p=proposal.id: store.take_off_screen(
+                              staff, p, back=True),))
+    with st.expander(t("room.delete")):
+        st.checkbox(t("room.delete_confirm", name=escape_md(current.name)),
+                    key="room.delete_confirm")
+        st.button(t("room.delete_button"), key="room.delete_button", type="primary",
+                  disabled=not st.session_state.get("room.delete_confirm"), on_click=_act,
+                  args=(lambda: store.delete_workshop(staff, current.slug),))
+
+
+def header(workshop: Workshop, scenario, index: int | None, actions: dict, lang: str) -> None:
+    """The screen's title: the scenario's step when the screen follows the room, else the
+    workshop's name and status."""
+    if scenario is None or index is None:
+        st.title(workshop.name)
+        st.markdown(escape_md(t(f"room.status.{workshop.status}")))
+        return
+    step = scenario.steps[index]
+    st.title(scenario.title[lang])
+    counter = t("workshop.step_of", n=index + 1, total=len(scenario.steps))
+    st.html(f'<h2><span class="workshop-step">{escape_html(counter)}</span> '
+            f"{escape_html(step.title[lang])}</h2>")
+    st.markdown(escape_md(step.text[lang]))
+    if step.actions:
+        st.markdown(f"**{t('workshop.actions')}** : " + " · ".join(
+            escape_md(actions.get(a, {}).get(lang, a)) for a in step.actions))
+
+
+def join_code(workshop: Workshop, lang: str) -> None:
+    """The QR code of the form for an open workshop: built on the browser's address only if it
+    is one of the public addresses (a forged ``Host`` is never encoded), else the first public
+    address; nothing safe to encode → how to configure it."""
+    if not workshop.is_open:
+        st.info(t(f"room.join_{workshop.status}"))
+        return
+    try:
+        base = public_base_url(public_urls(), st.context.url)
+    except ValueError as exc:
+        st.error(escape_md(exc))
+        return
+    if base is None:
+        st.warning(t("room.no_public_url"))
+        return
+    url = participants_url(base, workshop.slug, lang)
+    st.image(cached_qr(url), caption=t("workshop.scan"), width="stretch")
+    st.code(url, language=None, wrap_lines=True)
+
+
+def proposal_line(proposal: Proposal, labels: dict[str, str], with_name: bool) -> str:
+    author = f" — {escape_md(proposal.first_name)}" if with_name and proposal.first_name else ""
+    return (f"**{escape_md(labels.get(proposal.category, proposal.category))}** : "
+            f"{escape_md(proposal.text)}{author}")
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def live_list(slug: str, shown: tuple, facilitator: Staff | None) -> None:
+    """The proposals on the screen, refreshed every few seconds; when the room moved on (another
+    step, workshop, status or screen mode, chosen by a facilitator anywhere) the whole page is
+    redrawn. ``shown``: what this page was drawn for."""
+    store = proposal_store()
+    try:
+        room, workshop = store.room(), store.workshop(slug)
+    except ResilienceError as exc:
+        show_error(exc)
+        return
+    if workshop is None or screen_state(room, workshop, shown[0]) != shown:
+        st.rerun()
+    labels = {c: t(f"proposals.category.{c}") for c in CATEGORIES}
+    current = store.on_screen(slug, pending=workshop.is_open and workshop.screen == "live")
+    st.markdown(f"**{t('workshop.proposals', count=len(current))}**")
+    if not current:
+        st.write(t("workshop.no_proposals"))
+    for proposal in reversed(current[-LISTED:]):
+        if facilitator is None:
+            st.markdown("- " + proposal_line(proposal, labels, workshop.is_open))
+            continue
+        text, button = st.columns([5, 1])
+        text.markdown(proposal_line(proposal, labels, workshop.is_open))
+        button.button(":material/visibility_off:", key=f"room.off.{proposal.id}",
+                      help=t("room.take_off"),
+                      on_click=_act, args=(lambda p=proposal.id: store.take_off_screen(
+                          facilitator, p),))
+
+
+def screen_state(room: Room, workshop: Workshop, following: bool) -> tuple:
+    """What a drawn screen depends on: if it changes, the page is redrawn."""
+    base = (following, workshop.slug, workshop.status, workshop.screen)
+    return (*base, room.workshop, room.scenario, room.step) if following else base
