@@ -23,3 +23,15 @@ def staff_env(accounts: dict[str, tuple[tuple[str, ...], str]]) -> str:
     profile (the server verifies any Argon2id parameters the hash names)."""
     return " ".join(f"{name}:{'+'.join(roles)}:{CHEAP.hash(password)}"
                     for name, (roles, password) in accounts.items())
+
+
+def open_for_the_room(store, workshop, scenario: str | None = None, step: int = 1):
+    """The workshop prepared, opened and chosen for the room by a facilitator (what the
+    facilitator does at the start of a session); the stored workshop."""
+    from geo.participation.auth import system_staff
+
+    facilitator = system_staff("facilitator-test")
+    store.create_workshop(facilitator, workshop)
+    opened = store.set_workshop_status(facilitator, workshop.slug, "open")
+    store.set_room(facilitator, workshop.slug, scenario, step)
+    return opened

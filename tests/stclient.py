@@ -34,6 +34,10 @@ class Run:
     #: (fragment id, interval s) of the fragments the page asks the browser to re-run.
     auto_reruns: list = field(default_factory=list)
 
+    def kinds(self) -> list[str]:
+        """The type of every element sent (``exception`` is Streamlit's error box)."""
+        return [element.WhichOneof("type") for element in self.elements]
+
     def texts(self, kind: str) -> list[str]:
         """Bodies of elements of one type (``markdown``, ``alert``...)."""
         out = []
@@ -69,18 +73,24 @@ class Run:
 
 
 class Session:
-    """One session of the app at ``base_url`` (``http://host:port``), on page ``page``."""
+    """One session of the app at ``base_url`` (``http://host:port``), on page ``page``.
 
-    def __init__(self, base_url: str, page: str, query: str = "", timeout: float = 60.0) -> None:
+    ``headers`` are sent with the websocket handshake (``X-Forwarded-For`` from the loopback
+    peer, which uvicorn trusts, stands for another client address); ``url`` is the address the
+    "browser" reports as its own (``st.context.url``), forgeable like any client value.
+    """
+
+    def __init__(self, base_url: str, page: str, query: str = "", timeout: float = 60.0,
+                 headers: dict[str, str] | None = None, url: str | None = None) -> None:
         parts = urlsplit(base_url)
         self.page = page
         self.query = query
         self.timeout = timeout
-        self.url = f"{base_url}/{page}" + (f"?{query}" if query else "")
+        self.url = url or f"{base_url}/{page}" + (f"?{query}" if query else "")
         self._stack = ExitStack()
         self.ws = self._stack.enter_context(
             connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit"],
-                    open_timeout=timeout, max_size=None))
+                    open_timeout=timeout, max_size=None, additional_headers=headers))
         self.widgets: dict[str, WidgetState] = {}
 
     def close(self) -> None:
