@@ -47,7 +47,7 @@ with st.expander(ui.t("export.filters"), expanded=True):
     for layer_id in layers:
         options = ui.layer_kinds(layer_id)
         if len(options) > 1:
-            picked = st.multiselect(ui.t("export.kinds_layer", layer=_title(layer_id)), options,
+            picked = st.multiselect(ui.t("export.kinds_layer", layer=ui.escape_md(_title(layer_id))), options,
                                     key=f"export.kind.{layer_id}", help=ui.t("export.kinds_help"),
                                     placeholder=ui.t("export.all_kinds"))
             kinds += [(layer_id, kind) for kind in picked]

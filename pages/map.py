@@ -113,7 +113,7 @@ def sidebar() -> None:
         if query.strip():
             hits = map_ui.map_search(tuple(lid for lid in available if lid in manifest["layers"]), query)
             for hit in hits:
-                st.button(f"{ui.escape_md(hit.name)} — {title(hit.layer_id)}", key=f"map.hit.{hit.fid}",
+                st.button(f"{ui.escape_md(hit.name)} — {ui.escape_md(title(hit.layer_id))}", key=f"map.hit.{hit.fid}",
                           on_click=on_hit, args=(hit,), use_container_width=True)
             if not hits:
                 st.caption(ui.t("map.search_none", query=ui.escape_md(query)))
@@ -127,7 +127,7 @@ def sidebar() -> None:
         for family in FAMILIES:
             with st.expander(ui.t(f"map.family.{family}"), expanded=family != "boundaries"):
                 for spec in family_layers(family, available):
-                    on = st.checkbox(title(spec.id), value=spec.id in state.layers,
+                    on = st.checkbox(ui.escape_md(title(spec.id)), value=spec.id in state.layers,
                                      key=f"map.layer.{spec.id}")
                     if on and spec.id in kinds:
                         st.multiselect(ui.t("map.types"), kinds[spec.id], default=list(chosen[spec.id]),

@@ -137,7 +137,7 @@ def header(workshop: Workshop, scenario, index: int | None, actions: dict, lang:
     """The screen's title: the scenario's step when the screen follows the room, else the
     workshop's name and status."""
     if scenario is None or index is None:
-        st.title(workshop.name)
+        st.title(escape_md(workshop.name))
         st.markdown(escape_md(t(f"room.status.{workshop.status}")))
         return
     step = scenario.steps[index]
