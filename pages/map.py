@@ -113,8 +113,9 @@ def sidebar() -> None:
         if query.strip():
             hits = map_ui.map_search(tuple(lid for lid in available if lid in manifest["layers"]), query)
             for hit in hits:
-                st.button(f"{ui.escape_md(hit.name)} — {ui.escape_md(title(hit.layer_id))}", key=f"map.hit.{hit.fid}",
-                          on_click=on_hit, args=(hit,), use_container_width=True)
+                st.button(f"{ui.escape_md(hit.name)} — {ui.escape_md(title(hit.layer_id))}",
+                          key=f"map.hit.{hit.fid}", on_click=on_hit, args=(hit,),
+                          use_container_width=True)
             if not hits:
                 st.caption(ui.t("map.search_none", query=ui.escape_md(query)))
         options = ["", *quartier_names]

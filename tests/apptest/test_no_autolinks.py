@@ -37,7 +37,7 @@ STAFF = system_staff("claire")
 
 def strings(message: Message) -> list[str]:
     out = []
-    for field, value in message.ListFields():
+    for _field, value in message.ListFields():
         values = value if isinstance(value, (list, tuple)) or hasattr(value, "extend") \
             else [value]
         for item in values:
