@@ -318,13 +318,22 @@ def log_action(staff: Staff, action: str, logger: logging.Logger = LOG, **detail
     logger.info("staff.%s user=%s %s", action, staff.name, extra)
 
 
-if __name__ == "__main__":  # python -m geo.participation.auth hash
+def main(argv: list[str] | None = None) -> int:
+    """``python -m geo.participation.auth hash``: read a password twice (never echoed, never
+    stored) and print its Argon2id hash to paste into the secrets."""
     import getpass
     import sys
 
-    if sys.argv[1:] != ["hash"]:
-        raise SystemExit("usage: python -m geo.participation.auth hash")
+    if (sys.argv[1:] if argv is None else argv) != ["hash"]:
+        print("usage: python -m geo.participation.auth hash", file=sys.stderr)
+        return 2
     first = getpass.getpass("Password: ")
     if first != getpass.getpass("Again: "):
-        raise SystemExit("the two entries differ")
+        print("error: the two entries differ", file=sys.stderr)
+        return 2
     print(hash_password(first))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

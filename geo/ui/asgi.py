@@ -36,6 +36,7 @@ def middleware() -> list[Middleware]:
 @asynccontextmanager
 async def lifespan(_app: st.App) -> AsyncIterator[dict]:
     """Work done once when the server starts, off the event loop."""
+    guard.configure_logging()  # here, not at import: only a serving process owns the log
     await run_in_threadpool(prune_published)  # layer files no run has used for a week
     upkeep = asyncio.create_task(maintenance.run_daily())  # personal data, now and daily
     yield {}
@@ -44,6 +45,5 @@ async def lifespan(_app: st.App) -> AsyncIterator[dict]:
         await upkeep
 
 
-guard.configure_logging()
 app = st.App(str(ROOT / "app.py"), routes=routes(), middleware=middleware(), lifespan=lifespan,
              on_script_error=guard.on_script_error)
