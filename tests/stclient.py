@@ -92,6 +92,9 @@ class Session:
             connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit"],
                     open_timeout=timeout, max_size=None, additional_headers=headers))
         self.widgets: dict[str, WidgetState] = {}
+        #: the page's script hash, as the server named it (the browser sends it back, so a
+        #: rerun the server starts by itself, e.g. ``st.rerun`` in a fragment, stays on it)
+        self.page_script_hash = ""
 
     def close(self) -> None:
         self._stack.close()
@@ -119,6 +122,7 @@ class Session:
         client = message.rerun_script
         client.query_string = self.query
         client.page_name = self.page
+        client.page_script_hash = self.page_script_hash
         client.fragment_id = fragment_id
         client.is_auto_rerun = bool(fragment_id)
         client.context_info.url = self.url
@@ -146,6 +150,8 @@ class Session:
             kind = forward.WhichOneof("type")
             if kind == "new_session":
                 run = Run()  # a new run started (e.g. st.rerun): keep only the last one
+            elif kind == "navigation" and forward.navigation.page_script_hash:
+                self.page_script_hash = forward.navigation.page_script_hash
             elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
                 run.elements.append(forward.delta.new_element)
             elif kind == "auto_rerun":
