@@ -28,7 +28,7 @@ from geo.participation.proposals import (
     slugify,
     validate_workshop,
 )
-from geo.participation.workshop import participants_url
+from geo.participation.workshop import participants_url, remove_legacy_live_files
 from geo.ui.base import show_error, t
 from geo.ui.workshop import cached_qr, proposal_store
 
@@ -98,9 +98,16 @@ def facilitator_panel(staff: Staff, room: Room, workshops: dict[str, Workshop],
     left.button(t("room.open"), key="room.open", disabled=current.is_open, width="stretch",
                 on_click=_act, args=(lambda: store.set_workshop_status(staff, current.slug,
                                                                         "open"),))
+    def end(delete: bool) -> None:
+        """Close or delete; a public file an earlier version left for it goes too."""
+        if delete:
+            store.delete_workshop(staff, current.slug)
+        else:
+            store.set_workshop_status(staff, current.slug, "closed")
+        remove_legacy_live_files(current.slug)
+
     right.button(t("room.close"), key="room.close", disabled=current.status == "closed",
-                 width="stretch", on_click=_act,
-                 args=(lambda: store.set_workshop_status(staff, current.slug, "closed"),))
+                 width="stretch", on_click=_act, args=(lambda: end(False),))
     st.session_state["room.screen"] = current.screen
     st.radio(t("room.screen"), SCREEN_MODES, key="room.screen",
              format_func=lambda mode: t(f"room.screen_{mode}"),
@@ -130,7 +137,7 @@ def facilitator_panel(staff: Staff, room: Room, workshops: dict[str, Workshop],
                     key="room.delete_confirm")
         st.button(t("room.delete_button"), key="room.delete_button", type="primary",
                   disabled=not st.session_state.get("room.delete_confirm"), on_click=_act,
-                  args=(lambda: store.delete_workshop(staff, current.slug),))
+                  args=(lambda: end(True),))
 
 
 def header(workshop: Workshop, scenario, index: int | None, actions: dict, lang: str) -> None:

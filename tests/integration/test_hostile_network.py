@@ -126,6 +126,7 @@ def test_parallel_session_guessing_is_throttled_per_device(server):
     session.close()
     assert "auth.login user=claire roles=facilitator+moderator" in app.log()
     assert PASSWORD not in app.log() and "devine-" not in app.log()
+    assert "203.0.113." not in app.log()  # no client address is written, only keys
 
 
 def test_nobody_opens_a_workshop_or_steps_without_signing_in(server):
