@@ -259,6 +259,12 @@ def merge(results: list[dict]) -> dict:
             "load": statistics.mean(r["load"] for r in results)}
 
 
+def all_interactions(result: dict) -> list[float]:
+    """What a person waits for: the list's refresh and a step change, by a click or followed
+    (the map's background fetch is shown apart)."""
+    return [v for kind in ("poll", "follow", "step") for v in result["times"].get(kind, [])]
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -272,9 +278,7 @@ def report(name: str, result: dict) -> dict[str, tuple[float, float, int]]:
         values = result["times"].get(kind, [])
         rows[kind] = (statistics.median(values) if values else float("nan"), pct(values, 0.95),
                       len(values))
-    # what a person waits for: the list's refresh and a step change, by a click or followed
-    # (the map's background fetch is shown apart)
-    interactions = [v for kind in ("poll", "follow", "step") for v in result["times"].get(kind, [])]
+    interactions = all_interactions(result)
     rows["all"] = (statistics.median(interactions) if interactions else float("nan"),
                    pct(interactions, 0.95), len(interactions))
     for kind, (p50, p95, count) in rows.items():
@@ -327,6 +331,10 @@ def main() -> int:
     finally:
         for variant in variants:
             variant.stop()
+    for round_ in range(len(loaded["current"])):  # each round's pair, under the same load
+        print(f"round {round_ + 1}: " + "; ".join(
+            f"{name} p95 {pct(all_interactions(runs[round_]), 0.95) * 1000:.0f} ms "
+            f"(load average {runs[round_]['load']:.1f})" for name, runs in loaded.items()))
     print(f"results, {args.sessions} sessions (all rounds):")
     rows = {v.name: report(f"{v.name} {args.sessions} s.", merge(loaded[v.name]))
             for v in variants}

@@ -318,6 +318,11 @@ def test_a_facilitator_prepares_opens_steps_and_closes(db, accounts):
     at.sidebar.button(key="room.close").click().run()
     assert store.workshop(created.slug).status == "closed"
     assert any("Atelier clos" in text for text in texts(at, "info"))
+    assert at.sidebar.button(key="room.delete_button").disabled  # not without confirming
+    at.sidebar.checkbox(key="room.delete_confirm").check().run()
+    at.sidebar.button(key="room.delete_button").click().run()
+    assert not at.exception and store.workshops() == [] and store.room().workshop is None
+    assert any("Aucun atelier n'est choisi" in text for text in texts(at, "info"))
 
 
 def test_workshop_screen_shows_proposals_escaped_live_or_approved(store, monkeypatch):
