@@ -5,10 +5,10 @@ app in the same run (``--compare-with DIR``), each variant under the same load.
 Each session is a headless Streamlit client (tests/stclient.py) speaking the browser's websocket
 protocol to a real server (``python -m geo.serve``): it opens « Atelier » (scenario « canicule »),
 then does what a tab on that page does:
-  poll   — every interval the page asks for (``st.fragment(run_every=…)``), re-runs the live
-           fragment, as the browser does by itself;
-  follow — a poll that finds the room moved on (a step, chosen by the facilitator) and redraws
-           the whole page;
+  poll   — every interval the page asks for (``st.fragment(run_every=…)``), re-runs the
+           stage fragment (step, QR code, map, list), as the browser does by itself;
+  follow — a poll that finds the room moved on (a step, chosen by the facilitator) and draws
+           the new step;
   step   — the facilitator's tab (signed in) clicks « Suivante » / « Précédente » every 8-12 s
            (random): a full page re-run;
   fetch  — at each poll, fetches the room map's proposals (``/live/<slug>.json``), as the map in
@@ -152,6 +152,12 @@ def sign_in(session: Session, run):
     return session.run(trigger=run.form_submit_id("room.login"))
 
 
+def step_heading(run) -> str | None:
+    """The step's heading a run drew (``None``: none drawn)."""
+    return next((e.html.body for e in run.elements if e.WhichOneof("type") == "html"
+                 and "workshop-step" in e.html.body), None)
+
+
 def tab(variant: Variant, seconds: float, seed: int, steps: bool,
         times: dict[str, list[float]], errors: list[str], lock: threading.Lock) -> None:
     """One browser tab on the workshop screen for ``seconds``; ``steps``: it clicks through the
@@ -164,6 +170,7 @@ def tab(variant: Variant, seconds: float, seed: int, steps: bool,
         if steps and not variant.legacy:
             run = sign_in(session, run)
         fragment, interval = run.auto_reruns[-1] if run.auto_reruns else ("", 4.0)
+        shown = step_heading(run)
         end = time.monotonic() + seconds
         next_poll = time.monotonic() + interval
         next_step = time.monotonic() + rng.uniform(8, 12) if steps else float("inf")
@@ -175,10 +182,11 @@ def tab(variant: Variant, seconds: float, seed: int, steps: bool,
             time.sleep(max(0.0, due - time.monotonic()))
             if next_poll <= next_step:
                 run = session.run(fragment_id=fragment)
-                # a poll that found the room moved on redrew the whole page (the sidebar too)
-                full = not variant.legacy and run.widget_id(
-                    "workshop.next" if steps else "room.login.name") is not None
-                record.append(("follow" if full else "poll", run.seconds))
+                # a poll that found the room moved on drew the new step (same fragment run)
+                heading = step_heading(run)
+                moved = not variant.legacy and heading is not None and heading != shown
+                shown = heading or shown
+                record.append(("follow" if moved else "poll", run.seconds))
                 started = time.perf_counter()
                 with urllib.request.urlopen(variant.fetch_url(), timeout=60) as response:
                     response.read()
@@ -190,6 +198,7 @@ def tab(variant: Variant, seconds: float, seed: int, steps: bool,
                     run = session.run()
                     button = run.widget_id("workshop.next" if forward else "workshop.previous")
                 run = session.run(trigger=button)
+                shown = step_heading(run) or shown
                 record.append(("step", run.seconds))
                 forward = not forward
                 next_step = time.monotonic() + rng.uniform(8, 12)

@@ -2,8 +2,8 @@
 signed-in facilitator gets.
 
 The room's state (its workshop, scenario and step) is in the database (``ProposalStore.room``),
-set by a facilitator: every screen showing « Atelier » follows it (its live fragment notices a
-change within a few seconds and redraws the page), and nobody else can change it. A facilitator
+set by a facilitator: every screen showing « Atelier » follows it (the page's stage is a fragment
+re-run every few seconds, which draws the room's current step), and nobody else can change it. A facilitator
 prepares, opens, closes and deletes workshops, chooses what the screen shows (every proposal
 live, or approved ones only) and takes a proposal off the screen in one click.
 """
@@ -29,7 +29,7 @@ from geo.participation.proposals import (
     validate_workshop,
 )
 from geo.participation.workshop import participants_url, remove_legacy_live_files
-from geo.ui.base import show_error, t
+from geo.ui.base import t
 from geo.ui.workshop import cached_qr, proposal_store
 
 LIVE_SECONDS = 4
@@ -184,21 +184,13 @@ def proposal_line(proposal: Proposal, labels: dict[str, str], with_name: bool) -
             f"{escape_md(proposal.text)}{author}")
 
 
-@st.fragment(run_every=LIVE_SECONDS)
-def live_list(slug: str, shown: tuple, facilitator: Staff | None) -> None:
-    """The proposals on the screen, refreshed every few seconds; when the room moved on (another
-    step, workshop, status or screen mode, chosen by a facilitator anywhere) the whole page is
-    redrawn. ``shown``: what this page was drawn for."""
+def live_list(workshop: Workshop, facilitator: Staff | None) -> None:
+    """The proposals on the screen (the newest first), each with « take off the screen » for a
+    facilitator; first names only while the workshop is open."""
     store = proposal_store()
-    try:
-        room, workshop = store.room(), store.workshop(slug)
-    except ResilienceError as exc:
-        show_error(exc)
-        return
-    if workshop is None or screen_state(room, workshop, shown[0]) != shown:
-        st.rerun()
     labels = {c: t(f"proposals.category.{c}") for c in CATEGORIES}
-    current = store.on_screen(slug, pending=workshop.is_open and workshop.screen == "live")
+    current = store.on_screen(workshop.slug,
+                              pending=workshop.is_open and workshop.screen == "live")
     st.markdown(f"**{t('workshop.proposals', count=len(current))}**")
     if not current:
         st.write(t("workshop.no_proposals"))
@@ -212,9 +204,3 @@ def live_list(slug: str, shown: tuple, facilitator: Staff | None) -> None:
                       help=t("room.take_off"),
                       on_click=_act, args=(lambda p=proposal.id: store.take_off_screen(
                           facilitator, p),))
-
-
-def screen_state(room: Room, workshop: Workshop, following: bool) -> tuple:
-    """What a drawn screen depends on: if it changes, the page is redrawn."""
-    base = (following, workshop.slug, workshop.status, workshop.screen)
-    return (*base, room.workshop, room.scenario, room.step) if following else base
