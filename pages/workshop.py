@@ -1,12 +1,12 @@
-"""« Atelier »: the room's screen. Large type, high contrast, the map full width, the scenario step
-the facilitator chose, the QR code of the participants' form, and their proposals appearing
-live. The stage (step, QR code, map, list) is a fragment re-run every few seconds: it follows
-the room's state without redrawing the page, the map updates in place (same element, new view
-and layers) and fetches the proposals by itself from the app's live route.
+"""« Atelier »: the room's screen. Large type, high contrast, the scenario step the facilitator
+chose, the QR code of the participants' form, their proposals appearing live, and the map.
 
 The room's state (workshop, scenario, step) is in the database and only a signed-in
-facilitator changes it (panel « Animation »); every screen on this page follows it.
-``?workshop=<slug>`` shows another workshop read-only (a closed one stays readable).
+facilitator changes it (panel « Animation »); every screen on this page follows it without
+redrawing the page: the stage (step, QR code, proposals) is a fragment re-run every few
+seconds, and the map moves to the step's view and layers by itself, from the same live data it
+fetches its proposals from (``/live/<slug>.json``). ``?workshop=<slug>`` shows another workshop
+read-only (a closed one stays readable).
 """
 
 import streamlit as st
@@ -14,12 +14,10 @@ from streamlit_folium import st_folium
 
 from geo.core.errors import ResilienceError
 from geo.map.basemap import base_map, zoom_for_bounds
-from geo.map.elements import feature_group
 from geo.map.publish import publish_geojson
 from geo.participation.proposals import CATEGORIES, Workshop
 from geo.participation.workshop import LiveProposalsLayer, live_url, proposals_geojson, screen_token
 from geo.ui import base as ui
-from geo.ui import map as map_ui
 from geo.ui import room as room_ui
 from geo.ui import staff as staff_ui
 from geo.ui import workshop as workshop_ui
@@ -55,14 +53,18 @@ with st.sidebar:
             staff_ui.sign_in("facilitator", "room.login")
 
 
-def title(layer_id: str) -> str:
-    entry = manifest["layers"].get(layer_id, {})
-    return entry.get("title_en" if lang == "en" else "title_fr", layer_id)
+def shown_workshop() -> tuple[Workshop | None, bool]:
+    """(the workshop this screen shows, whether it is the room's)."""
+    current = store.room()
+    asked = st.query_params.get("workshop")
+    workshop = (store.workshop(asked) if asked else None) or (
+        store.workshop(current.workshop) if current.workshop else None)
+    return workshop, workshop is not None and workshop.slug == current.workshop
 
 
 def proposals_url(workshop: Workshop) -> str:
-    """Where the map fetches the proposals: the live route while the workshop is open (with
-    this screen's token), else its approved proposals as a published file."""
+    """Where the map fetches the proposals (and the room's step): the live route while the
+    workshop is open (with this screen's token), else its approved proposals as a file."""
     if workshop.is_open:
         return live_url(workshop.slug, screen_token(workshop.slug))
     labels = {c: ui.t(f"proposals.category.{c}") for c in CATEGORIES}
@@ -71,13 +73,12 @@ def proposals_url(workshop: Workshop) -> str:
 
 
 @st.fragment(run_every=room_ui.LIVE_SECONDS)
-def stage() -> None:
-    """The room's current step, QR code, map and proposals (re-run every few seconds)."""
+def stage(drawn: tuple) -> None:
+    """The room's current step, the QR code and the proposals, re-run every few seconds. The
+    page is redrawn only when the map must fetch elsewhere (``drawn`` changed: another
+    workshop, or it opened or closed)."""
     try:
-        current = store.room()
-        asked = st.query_params.get("workshop")
-        workshop = (store.workshop(asked) if asked else None) or (
-            store.workshop(current.workshop) if current.workshop else None)
+        workshop, following = shown_workshop()
     except ResilienceError as exc:
         ui.show_error(exc)
         return
@@ -85,37 +86,31 @@ def stage() -> None:
         st.title(ui.t("workshop.title"))
         st.info(ui.t("room.none"))
         return
-    following = workshop.slug == current.workshop
-    scenario, index = room_ui.step_of(current, scenarios) if following else (None, None)
-    step = scenario.steps[index] if scenario is not None else None
-    head, code = st.columns([4, 1])
+    if (workshop.slug, workshop.is_open) != drawn:
+        st.rerun()
+    scenario, index = room_ui.step_of(store.room(), scenarios) if following else (None, None)
+    head, side = st.columns([3, 1])
     with head:
         room_ui.header(workshop, scenario, index, actions, lang)
         if not following:
             st.caption(ui.t("room.other_workshop"))
-    with code:
+    with side:
         room_ui.join_code(workshop, lang)
-    try:
-        west, south, east, north = workshop_ui.proposal_rules().study_area.bounds
-        fmap = base_map(((south + north) / 2, (west + east) / 2),
-                        zoom_for_bounds((west, south, east, north)))
-        # part of the base map: stays mounted across steps and fetches new proposals by itself
-        LiveProposalsLayer(proposals_url(workshop), ui.t("workshop.proposals_layer"),
-                           room_ui.LIVE_SECONDS).add_to(fmap)
-    except ResilienceError as exc:
-        ui.show_error(exc)
-        return
-    layers = step.layers if step is not None else ()
-    groups = [feature_group(layer_id, map_ui.map_layer_url(layer_id), title(layer_id))
-              for layer_id in layers if layer_id in manifest["layers"]]
-    view = step.view if step is not None else None
-    map_column, list_column = st.columns([4, 1])
-    with map_column:
-        st_folium(fmap, key="workshop.map", height=MAP_HEIGHT, use_container_width=True,
-                  returned_objects=[], center=[view.lat, view.lon] if view else None,
-                  zoom=view.zoom if view else None, feature_group_to_add=groups)
-    with list_column:
         room_ui.live_list(workshop, facilitator)
 
 
-stage()
+try:
+    workshop, _ = shown_workshop()
+    stage((workshop.slug, workshop.is_open) if workshop else None)
+    if workshop is not None:
+        west, south, east, north = workshop_ui.proposal_rules().study_area.bounds
+        # the same map on every run (the step's view and layers come with the live data), so
+        # Streamlit never re-sends or remounts it
+        fmap = base_map(((south + north) / 2, (west + east) / 2),
+                        zoom_for_bounds((west, south, east, north)))
+        LiveProposalsLayer(proposals_url(workshop), ui.t("workshop.proposals_layer"),
+                           room_ui.LIVE_SECONDS).add_to(fmap)
+        st_folium(fmap, key="workshop.map", height=MAP_HEIGHT, use_container_width=True,
+                  returned_objects=[])
+except ResilienceError as exc:
+    ui.show_error(exc)

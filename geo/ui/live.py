@@ -8,6 +8,8 @@ removed). The answer is read from the database:
 - the pending ones too only when the facilitator shows everything live and the request carries
   the room screen's token (``geo.participation.workshop.screen_token``);
 - 404 unless the workshop is open (closed or deleted: gone at once);
+- for the room's workshop, the room's step (view and layers: ``geo.ui.room.room_stage``), so
+  the screens following the room move their map without a Streamlit re-run;
 - no CORS header, ``Cache-Control: no-store``; each answer is kept 2 s per (workshop, mode), so
   a room of screens polling every few seconds costs one database read per 2 s.
 """
@@ -27,6 +29,7 @@ from geo.core.errors import ResilienceError
 from geo.core.i18n import t
 from geo.participation.proposals import CATEGORIES
 from geo.participation.workshop import LIVE_ROUTE, proposals_geojson, screen_token
+from geo.ui.room import room_stage
 from geo.ui.workshop import proposal_store
 
 CACHE_S = 2.0
@@ -49,7 +52,9 @@ def live_geojson(slug: str, token: str, lang: str = "fr", now: float | None = No
         if cached is not None and now - cached[0] < CACHE_S:
             return cached[1]
     labels = {category: t(f"proposals.category.{category}", lang) for category in CATEGORIES}
-    body = proposals_geojson(store.on_screen(slug, pending=pending), labels)
+    room = store.room()
+    body = proposals_geojson(store.on_screen(slug, pending=pending), labels,
+                             room_stage(room, lang) if room.workshop == slug else None)
     with _lock:
         if len(_cache) > 256:
             _cache.clear()

@@ -99,3 +99,9 @@ def map_search(layer_ids: tuple[str, ...], query: str) -> tuple:
     """The map's place search (``geo.map.details.search``) over built layers, cached per query so
     the reruns that follow (pans, clicks) do not pay for it again."""
     return _map_search(build_id(), layer_ids, query.strip())
+
+
+def layer_url_for(layer_id: str, lang: str) -> str:
+    """``map_layer_url`` of a built or analysis layer, unfiltered, in ``lang``: callable outside
+    a page's run (the room map's live route, ``geo.ui.live``)."""
+    return publish_geojson(_map_layer_json(build_id(), layer_id, lang, None, None))

@@ -28,9 +28,10 @@ from geo.participation.proposals import (
     slugify,
     validate_workshop,
 )
-from geo.participation.workshop import participants_url, remove_legacy_live_files
-from geo.ui.base import t
-from geo.ui.workshop import cached_qr, proposal_store
+from geo.participation.workshop import participants_url, remove_legacy_live_files, room_layer_spec
+from geo.ui.base import build_id, build_manifest, t
+from geo.ui.map import layer_url_for
+from geo.ui.workshop import cached_qr, proposal_store, scenarios
 
 LIVE_SECONDS = 4
 LISTED = 6
@@ -41,6 +42,19 @@ def step_of(room: Room, scenarios: dict) -> tuple[object, int]:
     """(the room's scenario, the index of its step), within range whatever the database says."""
     scenario = scenarios.get(room.scenario) or next(iter(scenarios.values()))
     return scenario, min(max(room.step - 1, 0), len(scenario.steps) - 1)
+
+
+def room_stage(room: Room, lang: str) -> dict:
+    """The room's step as its map draws it by itself (``LiveProposalsLayer``): the view and
+    the layers of the step that the build holds. Callable outside a page's run."""
+    scenario, index = step_of(room, scenarios()[0])
+    step = scenario.steps[index]
+    built = build_manifest(build_id())["layers"]
+    key = "title_en" if lang == "en" else "title_fr"
+    return {"view": [step.view.lat, step.view.lon, step.view.zoom],
+            "layers": [room_layer_spec(layer_id, layer_url_for(layer_id, lang),
+                                       built[layer_id].get(key, layer_id))
+                       for layer_id in step.layers if layer_id in built]}
 
 
 def status_label(workshop: Workshop) -> str:

@@ -7,12 +7,15 @@ every page they appear on."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 import zxingcpp
 from PIL import Image
 
+from geo.map.layers import LAYERS
 from geo.participation.database import open_sqlite
+from geo.participation.scenarios import load_scenarios
 from geo.participation.store import RateLimit
 from tests.conftest import ARTIFACTS, AppServer
 from tests.staff import PASSWORD, staff_env
@@ -63,7 +66,7 @@ def propose(phone, text: str) -> None:
     phone.get_by_role("button", name="Envoyer").click()
 
 
-def test_the_facilitators_day(day_server, browser):
+def test_the_facilitators_day(day_server, browser, real_build):
     server, path = day_server
     store = open_sqlite(path)
     desk = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fr-FR")
@@ -119,12 +122,22 @@ def test_the_facilitators_day(day_server, browser):
     no_links(screen)
     shot(screen, "day-room-screen.png")
 
-    # 4. step through the scenario: the projector follows
+    # 4. step through the scenario: the projector follows, its map too, without being reloaded
+    projector_map = next(f for f in screen.frames if "streamlit_folium" in f.url)
+    projector_map.wait_for_function("window.__roomLayers !== undefined", timeout=WAIT)
+    projector_map.evaluate("window.__sameMap = true")
     for step in (2, 3):
         sidebar.get_by_role("button", name="Suivante ▶").click()
         fac.get_by_text(f"Étape {step} / {total}").wait_for(timeout=WAIT)
     screen.get_by_text(f"Étape 3 / {total}").wait_for(timeout=WAIT)
     assert store.room().step == 3
+    room = store.room()
+    built = json.loads((real_build / "manifest.json").read_text(encoding="utf-8"))["layers"]
+    expected = sorted(layer for layer in load_scenarios(LAYERS, None)[room.scenario].steps[2].layers
+                      if layer in built)
+    projector_map.wait_for_function("(ids) => JSON.stringify((window.__roomLayers || []).slice()"
+                                    ".sort()) === JSON.stringify(ids)", arg=expected, timeout=WAIT)
+    assert projector_map.evaluate("window.__sameMap") is True
 
     # 5. close the workshop; 6. the late proposal is refused with a clear message
     sidebar.get_by_role("button", name="Clore").click()
