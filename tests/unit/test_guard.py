@@ -57,3 +57,28 @@ def test_the_hash_command_reads_the_password_twice(monkeypatch, capsys):
     answers = iter(["un", "deux"])
     assert auth.main(["hash"]) == 2
     assert auth.main([]) == 2
+
+
+def test_the_servers_upkeep_erases_old_first_names_and_keys(tmp_path, monkeypatch):
+    """What the server does at start and then daily (geo.ui.maintenance.upkeep)."""
+    from geo.participation.auth import system_staff
+    from geo.participation.database import open_sqlite
+    from geo.participation.proposals import Submission, Workshop
+    from geo.ui import maintenance
+    from geo.ui import workshop as workshop_ui
+    from tests.staff import open_for_the_room
+
+    path = tmp_path / "p.sqlite3"
+    monkeypatch.setenv("RESILIENCE_PROPOSALS_SQLITE", str(path))
+    monkeypatch.delenv("RESILIENCE_PROPOSALS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("RESILIENCE_FIRST_NAMES_MONTHS", "0")
+    store = open_sqlite(path)
+    workshop = open_for_the_room(store, Workshop("w-2026-01-01", "W", "2026-01-01"))
+    store.submit(Submission("s", workshop.slug, "t", "water", "Texte", 2.39, 48.86,
+                            first_name="Awa"), client_key="k")
+    store.set_workshop_status(system_staff(), workshop.slug, "closed")
+    workshop_ui._proposal_store.clear()
+    maintenance.upkeep()
+    workshop_ui._proposal_store.clear()
+    [proposal] = store.visible(workshop.slug)
+    assert proposal.first_name is None and proposal.text == "Texte"
