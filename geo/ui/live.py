@@ -29,12 +29,17 @@ from geo.core.errors import ResilienceError
 from geo.core.i18n import t
 from geo.participation.proposals import CATEGORIES
 from geo.participation.workshop import LIVE_ROUTE, proposals_geojson, screen_token
+from geo.ui.base import build_id
 from geo.ui.room import room_stage
 from geo.ui.workshop import proposal_store
 
 CACHE_S = 2.0
+#: The room's step (view, layer URLs) is kept longer: publishing the layers' files hashes them
+#: (tens of ms), and a file is marked used again at least this often (pruning waits a week).
+STAGE_CACHE_S = 600.0
 _HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 _cache: dict[tuple[str, bool, str], tuple[float, str | None]] = {}
+_stages: dict[tuple, tuple[float, dict]] = {}
 _lock = threading.Lock()
 
 
@@ -54,12 +59,25 @@ def live_geojson(slug: str, token: str, lang: str = "fr", now: float | None = No
     labels = {category: t(f"proposals.category.{category}", lang) for category in CATEGORIES}
     room = store.room()
     body = proposals_geojson(store.on_screen(slug, pending=pending), labels,
-                             room_stage(room, lang) if room.workshop == slug else None)
+                             stage(room, lang, now) if room.workshop == slug else None)
     with _lock:
         if len(_cache) > 256:
             _cache.clear()
         _cache[key] = (now, body)
     return body
+
+
+def stage(room, lang: str, now: float) -> dict:
+    """``room_stage``, kept ``STAGE_CACHE_S`` per build, scenario, step and language."""
+    key = (build_id(), room.scenario, room.step, lang)
+    with _lock:
+        cached = _stages.get(key)
+    if cached is not None and now - cached[0] < STAGE_CACHE_S:
+        return cached[1]
+    value = room_stage(room, lang)
+    with _lock:
+        _stages[key] = (now, value)
+    return value
 
 
 async def live_proposals(request: Request) -> Response:
