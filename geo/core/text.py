@@ -42,7 +42,9 @@ def escape_html(value: object) -> str:
 def neutralise_autolinks(text: str) -> str:
     """``text`` with a WORD JOINER where remark-gfm would start an autolink (``://``, ``www.``,
     ``@``): it reads the same, nothing is clickable. For display only (a URL copied from the
-    screen carries the joiner)."""
+    screen carries the joiner). Alone (without ``escape_md``) for the project's own words in a
+    widget label: Streamlit uses a label as is for its accessible name, where escaping
+    backslashes would be read out."""
     text = _SCHEME.sub(r"\1" + WORD_JOINER + r"\2", text)
     text = _WWW.sub(r"\1" + WORD_JOINER + r"\2", text)
     return text.replace("@", "@" + WORD_JOINER)
