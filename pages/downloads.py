@@ -5,6 +5,7 @@ import streamlit as st
 
 from geo import export
 from geo.core.errors import ResilienceError
+from geo.core.text import neutralise_autolinks
 from geo.ui import analysis as analysis_ui
 from geo.ui import base as ui
 from geo.ui import downloads as downloads_ui
@@ -49,7 +50,8 @@ with st.expander(ui.t("export.filters"), expanded=True):
     for layer_id in layers:
         options = downloads_ui.export_kinds(layer_id)
         if len(options) > 1:
-            picked = st.multiselect(ui.t("export.kinds_layer", layer=_title(layer_id)), options,
+            label = ui.t("export.kinds_layer", layer=neutralise_autolinks(_title(layer_id)))
+            picked = st.multiselect(label, options,
                                     key=f"export.kind.{layer_id}", help=ui.t("export.kinds_help"),
                                     placeholder=ui.t("export.all_kinds"))
             kinds += [(layer_id, kind) for kind in picked]

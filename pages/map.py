@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.core.errors import ResilienceError
+from geo.core.text import neutralise_autolinks
 from geo.map import details as mapdetails
 from geo.map import state as mapstate
 from geo.map.basemap import base_map, view_for_bounds
@@ -113,8 +114,9 @@ def sidebar() -> None:
         if query.strip():
             hits = map_ui.map_search(tuple(lid for lid in available if lid in manifest["layers"]), query)
             for hit in hits:
-                st.button(f"{ui.escape_md(hit.name)} — {title(hit.layer_id)}", key=f"map.hit.{hit.fid}",
-                          on_click=on_hit, args=(hit,), use_container_width=True)
+                st.button(f"{ui.escape_md(hit.name)} — {neutralise_autolinks(title(hit.layer_id))}",
+                          key=f"map.hit.{hit.fid}", on_click=on_hit, args=(hit,),
+                          use_container_width=True)
             if not hits:
                 st.caption(ui.t("map.search_none", query=ui.escape_md(query)))
         options = ["", *quartier_names]
@@ -127,7 +129,7 @@ def sidebar() -> None:
         for family in FAMILIES:
             with st.expander(ui.t(f"map.family.{family}"), expanded=family != "boundaries"):
                 for spec in family_layers(family, available):
-                    on = st.checkbox(title(spec.id), value=spec.id in state.layers,
+                    on = st.checkbox(neutralise_autolinks(title(spec.id)), value=spec.id in state.layers,
                                      key=f"map.layer.{spec.id}")
                     if on and spec.id in kinds:
                         st.multiselect(ui.t("map.types"), kinds[spec.id], default=list(chosen[spec.id]),

@@ -1,55 +1,35 @@
-"""« Modération »: staff approve, hide and merge proposals, and export the approved ones.
+"""« Modération »: staff approve, hide, merge and erase proposals, and export the approved ones
+(closed workshops included).
 
-The password comes from Streamlit secrets (``[moderation] password``) or the environment
-(``RESILIENCE_MODERATION_PASSWORD``), never from the repository. Without one the page says how to
-set it and stays closed. The moderator capability lives in this session only.
+Staff sign in with their own account (``geo.ui.staff``: Argon2id hashes from the secrets or
+``RESILIENCE_STAFF``, failed sign-ins throttled per device); without an account the page says
+how to make one and stays closed. Every action is logged with who did it.
 """
-
-import time
 
 import streamlit as st
 
-from geo.core.errors import ModerationError, ResilienceError
+from geo.core.errors import ResilienceError
 from geo.participation.export import export_filename, to_csv, to_geojson
 from geo.participation.proposals import STATUSES
-from geo.participation.store import ProposalStore
 from geo.ui import base as ui
+from geo.ui import moderation as moderation_ui
+from geo.ui import staff as staff_ui
 from geo.ui import workshop as workshop_ui
 
 lang = ui.lang()
 st.title(ui.t("moderation.title"))
-configured = workshop_ui.moderation_password()
-if not configured:
-    st.warning(ui.t("moderation.not_configured"))
-    ui.command('# .streamlit/secrets.toml\n[moderation]\npassword = "…"')
-    st.stop()
-
 state = st.session_state
-if "moderation.moderator" not in state:
-    with st.form("moderation.login"):
-        password = st.text_input(ui.t("moderation.password"), type="password",
-                                 key="moderation.password")
-        if st.form_submit_button(ui.t("moderation.login")):
-            try:
-                state["moderation.moderator"] = ProposalStore.login(password, configured)
-            except ModerationError:
-                time.sleep(1)  # slows down password guessing
-                st.error(ui.t("moderation.wrong"))
-            else:
-                st.rerun()
+moderator = staff_ui.sign_in("moderator", "moderation.login")
+if moderator is None:
     st.stop()
-
-moderator = state["moderation.moderator"]
-if st.sidebar.button(ui.t("moderation.logout")):
-    del state["moderation.moderator"]
-    st.rerun()
+staff_ui.sign_out_button()
 
 
 def run(action, *args) -> None:
     try:
         action(moderator, *args)
     except ResilienceError as exc:
-        state["moderation.message"] = ("error", str(exc))
+        state["moderation.message"] = ("error", ui.escape_md(exc))
     else:
         state["moderation.message"] = ("success", ui.t("moderation.done"))
 
@@ -61,7 +41,8 @@ try:
         st.info(ui.t("workshop.none"))
         st.stop()
     slug = st.selectbox(ui.t("moderation.workshop"), list(workshops), key="moderation.workshop",
-                        format_func=lambda s: f"{workshops[s].name} ({workshops[s].date})")
+                        format_func=lambda s: f"{workshops[s].name} ({workshops[s].date}) — "
+                        f"{ui.t(f'room.status.{workshops[s].status}')}")
     workshop = workshops[slug]
     proposals = store.all_proposals(moderator, slug)
     approved = store.approved(moderator, slug)
@@ -119,3 +100,5 @@ for proposal in listed:
             st.button(ui.t("moderation.merge"), key=f"moderation.merge.{proposal.id}",
                       on_click=run, args=(store.merge, proposal.id, into),
                       disabled=into is None)
+
+moderation_ui.erase_panel(moderator, proposals)

@@ -1,11 +1,15 @@
 """« Proposer »: the participants' form, made for a phone (opened from the room's QR code).
 
-Widgets → ``geo.participation.proposals.validate`` → ``ProposalStore.submit``. The form keeps one
-submission id until the proposal is acknowledged, so a send retried after a network hiccup is stored once.
-A refused proposal keeps everything typed and says why.
+Widgets → ``geo.participation.proposals.validate`` → ``ProposalStore.submit`` (with the key of
+the phone's address: the rate limit survives a reload). The form keeps one submission id until
+the proposal is acknowledged, so a send retried after a network hiccup is stored once. A refused
+proposal keeps everything typed and says why. Without ``?workshop=`` the form is for the
+workshop the facilitator chose for the room, and only while it is open; a short notice says
+what is done with the participant's data.
 """
 
 import json
+import time
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -13,6 +17,7 @@ from streamlit_folium import st_folium
 from geo.core.errors import ProposalError, ResilienceError
 from geo.map.basemap import base_map, zoom_for_bounds
 from geo.map.elements import feature_group, highlight_group
+from geo.participation.privacy import notice
 from geo.participation.proposals import (
     CATEGORIES,
     FIRST_NAME_MAX,
@@ -20,19 +25,24 @@ from geo.participation.proposals import (
     TEXT_MAX,
     Submission,
     new_submission_id,
+    parse_click,
     validate,
 )
 from geo.ui import base as ui
 from geo.ui import map as map_ui
 from geo.ui import workshop as workshop_ui
 
+#: Seconds after an acknowledgement during which an empty send is a repeated click, not a new
+#: proposal (a triple-click on « Envoyer » replaced the acknowledgement with an error).
+REPEAT_CLICK_S = 5
 lang = ui.lang()
 manifest = ui.require_build()
 st.html("<style>.stButton button, .stFormSubmitButton button {min-height: 3em; font-size: 1.1em}"
         "</style>")
 try:
     store = workshop_ui.proposal_store()
-    workshops = {w.slug: w for w in store.workshops()}
+    asked = st.query_params.get("workshop")
+    workshop = (store.workshop(asked) if asked else None) or store.room_workshop()
     rules = workshop_ui.proposal_rules()
     _, actions = workshop_ui.scenarios()
 except ResilienceError as exc:
@@ -40,15 +50,12 @@ except ResilienceError as exc:
     st.stop()
 
 st.title(ui.t("propose.title"))
-if not workshops:
-    st.info(ui.t("propose.no_workshop"))
+if workshop is None or not workshop.is_open:
+    # never "the newest workshop": a closed, future or unknown one takes nothing
+    key = "propose.no_workshop" if workshop is None else f"room.join_{workshop.status}"
+    st.info(ui.t(key))
     st.stop()
-asked = st.query_params.get("workshop")
-slug = asked if asked in workshops else next(iter(workshops))
-if asked not in workshops:
-    slug = st.selectbox(ui.t("propose.choose_workshop"), list(workshops),
-                        format_func=lambda s: f"{workshops[s].name} ({workshops[s].date})")
-workshop = workshops[slug]
+slug = workshop.slug
 st.write(ui.t("propose.intro", name=ui.escape_md(workshop.name), date=workshop.date))
 
 state = st.session_state
@@ -75,8 +82,8 @@ if where == "pin":
     st.caption(ui.t("propose.pin_help"))
     clicked = st_folium(fmap, key="propose.map", height=340, use_container_width=True,
                         returned_objects=["last_clicked"], feature_group_to_add=groups)
-    last = (clicked or {}).get("last_clicked")
-    click = (round(last["lat"], 6), round(last["lng"], 6)) if last else None
+    # a forged or partial value (``{"lat": "abc"}``) is ignored, never a traceback
+    click = parse_click((clicked or {}).get("last_clicked"))
     # the map keeps returning its last click: only a new one moves the pin (not after a send)
     if click and click != state.get("propose.click"):
         state["propose.click"] = state["propose.pin"] = pin = click
@@ -100,7 +107,10 @@ with st.form(f"propose.form.{form}"):
     sent = st.form_submit_button(ui.t("propose.send"), type="primary", width="stretch")
 ack = st.empty()  # the acknowledgement, under the button the participant just pressed
 
-if sent:
+# The clicks that follow a send land on the next, empty form: keep the acknowledgement.
+repeated = sent and not text.strip() and time.monotonic() - state.get("propose.ack_at", 0) \
+    < REPEAT_CLICK_S
+if sent and not repeated:
     state.pop("propose.ack", None)
     submission = Submission(
         submission_id=state["propose.submission"], workshop=workshop.slug,
@@ -110,7 +120,7 @@ if sent:
         place=place if where == "place" else None, action_id=action or None,
         hazard=hazard or None, first_name=first_name or None)
     try:
-        receipt = store.submit(validate(submission, rules))
+        receipt = store.submit(validate(submission, rules), client_key=workshop_ui.client_key())
     except ProposalError as exc:
         st.error(workshop_ui.proposal_message(exc))
     except ResilienceError as exc:
@@ -118,6 +128,7 @@ if sent:
     else:
         key = "propose.already" if receipt.duplicate else "propose.sent"
         state["propose.ack"] = ui.t(key, id=receipt.proposal.id)
+        state["propose.ack_at"] = time.monotonic()
         state["propose.toast"] = True
         state["propose.mine"].append(receipt.proposal)
         state["propose.submission"] = new_submission_id()
@@ -134,3 +145,5 @@ if state["propose.mine"]:
     for proposal in reversed(state["propose.mine"]):
         st.markdown(f"- **{ui.escape_md(ui.t(f'proposals.category.{proposal.category}'))}** — "
                     f"{ui.escape_md(proposal.text)}")
+st.caption(f"**{ui.t('privacy.title')}**  \n" + "  \n".join(ui.escape_md(line)
+                                                           for line in notice(lang)))

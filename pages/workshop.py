@@ -1,37 +1,27 @@
-"""« Atelier »: the room's screen. Large type, high contrast, the map full width, a scenario
-played step by step from the facilitation panel (sidebar), the QR code of the participants'
-form, and their proposals appearing live: a fragment refreshes the list every few seconds and
-publishes the proposals as a small static GeoJSON file that the map fetches by itself, so the
-map is re-sent only when the facilitator changes step.
+"""« Atelier »: the room's screen. Large type, high contrast, the scenario step the facilitator
+chose, the QR code of the participants' form, their proposals appearing live, and the map.
 
-The state a facilitator sets (workshop, scenario, step) is in the URL, so the screen can be
-reloaded or opened elsewhere as it is.
+The room's state (workshop, scenario, step) is in the database and only a signed-in
+facilitator changes it (panel « Animation »); every screen on this page follows it without
+redrawing the page: the stage (step, QR code, proposals) is a fragment re-run every few
+seconds, and the map moves to the step's view and layers by itself, from the same live data it
+fetches its proposals from (``/live/<slug>.json``). ``?workshop=<slug>`` shows another workshop
+read-only (a closed one stays readable).
 """
-
-import datetime as dt
-import os
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.core.errors import ProposalError, ResilienceError
-from geo.core.text import escape_html
+from geo.core.errors import ResilienceError
 from geo.map.basemap import base_map, zoom_for_bounds
-from geo.map.elements import feature_group
-from geo.participation.proposals import CATEGORIES, slugify, validate_workshop
-from geo.participation.workshop import (
-    PUBLIC_URL_ENV,
-    LiveProposalsLayer,
-    participants_url,
-    proposals_geojson,
-    publish_live,
-)
+from geo.map.publish import publish_geojson
+from geo.participation.proposals import CATEGORIES, Workshop
+from geo.participation.workshop import LiveProposalsLayer, live_url, proposals_geojson, screen_token
 from geo.ui import base as ui
-from geo.ui import map as map_ui
-from geo.ui import refuges as refuges_ui
+from geo.ui import room as room_ui
+from geo.ui import staff as staff_ui
 from geo.ui import workshop as workshop_ui
 
-LIVE_SECONDS = 4
 MAP_HEIGHT = 560
 lang = ui.lang()
 manifest = ui.require_build()
@@ -46,144 +36,81 @@ st.html("""<style>
 try:
     store = workshop_ui.proposal_store()
     scenarios, actions = workshop_ui.scenarios()
+    room = store.room()
     workshops = {w.slug: w for w in store.workshops()}
 except ResilienceError as exc:
     ui.show_error(exc)
     st.stop()
-params = st.query_params
-
-
-def create_workshop() -> None:
-    name = st.session_state["workshop.new_name"]
-    date = st.session_state["workshop.new_date"].isoformat()
-    try:
-        created = store.create_workshop(validate_workshop(slugify(name, date), name, date))
-    except ProposalError as exc:
-        st.session_state["workshop.error"] = workshop_ui.proposal_message(exc)
-    else:
-        params["workshop"] = created.slug
-
+facilitator = staff_ui.member("facilitator")
 
 with st.sidebar:
     st.header(ui.t("workshop.panel"))
-    with st.expander(ui.t("workshop.new"), expanded=not workshops):
-        st.text_input(ui.t("workshop.new_name"), key="workshop.new_name", max_chars=120)
-        st.date_input(ui.t("workshop.new_date"), key="workshop.new_date", value=dt.date.today())
-        st.button(ui.t("workshop.create"), key="workshop.create", on_click=create_workshop)
-    if "workshop.error" in st.session_state:
-        st.error(st.session_state.pop("workshop.error"))
-    workshops = {w.slug: w for w in store.workshops()}
-    if not workshops:
-        st.stop()
-    slug = params.get("workshop") if params.get("workshop") in workshops else next(iter(workshops))
-    slug = st.selectbox(ui.t("workshop.choose"), list(workshops), index=list(workshops).index(slug),
-                        format_func=lambda s: f"{workshops[s].name} ({workshops[s].date})")
-    scenario_id = params.get("scenario") if params.get("scenario") in scenarios \
-        else next(iter(scenarios))
-    scenario_id = st.radio(ui.t("workshop.scenario"), list(scenarios),
-                           index=list(scenarios).index(scenario_id),
-                           format_func=lambda s: scenarios[s].title[lang])
-    scenario = scenarios[scenario_id]
-    try:
-        index = min(max(int(params.get("step", 1)) - 1, 0), len(scenario.steps) - 1)
-    except ValueError:
-        index = 0
-    back, forward = st.columns(2)
-    if back.button(ui.t("workshop.previous"), key="workshop.previous", disabled=index == 0,
-                   width="stretch"):
-        index -= 1
-    if forward.button(ui.t("workshop.next"), key="workshop.next", width="stretch",
-                      disabled=index == len(scenario.steps) - 1):
-        index += 1
-    public = st.text_input(ui.t("workshop.public_url"), key="workshop.public_url",
-                           value=os.environ.get(PUBLIC_URL_ENV) or st.context.url or "",
-                           help=ui.t("workshop.public_url_help"))
-
-params.update({"workshop": slug, "scenario": scenario_id, "step": str(index + 1)})
-workshop, step = workshops[slug], scenario.steps[index]
-
-head, code = st.columns([4, 1])
-with head:
-    st.title(f"{scenario.title[lang]}")
-    counter = ui.t("workshop.step_of", n=index + 1, total=len(scenario.steps))
-    st.html(f'<h2><span class="workshop-step">{escape_html(counter)}</span> '
-            f"{escape_html(step.title[lang])}</h2>")
-    st.markdown(ui.escape_md(step.text[lang]))
-    lines = workshop_ui.figures(step)  # from the analysis of this build, never typed in the text
-    if lines:
-        st.markdown("\n".join(f"- {ui.escape_md(line)}" for line in lines))
-        st.caption(ui.t("host.figures", build=ui.escape_md(manifest["build_id"])))
-    if step.period:  # the figures of the step's time of day, from the analyses (never typed)
-        try:
-            refuges_ui.step_figures(step.period)
-        except ResilienceError as exc:
-            ui.show_error(exc)
-    if step.actions:
-        st.markdown(f"**{ui.t('workshop.actions')}** : " + " · ".join(
-            ui.escape_md(actions.get(a, {}).get(lang, a)) for a in step.actions))
-with code:
-    try:
-        url = participants_url(public, slug, lang)
-    except ValueError as exc:
-        st.error(str(exc))
+    if facilitator is not None:
+        room_ui.facilitator_panel(facilitator, room, workshops, scenarios, lang)
+        staff_ui.sign_out_button()
     else:
-        st.image(workshop_ui.cached_qr(url), caption=ui.t("workshop.scan"), width="stretch")
-        st.caption(ui.escape_md(url))
-
-labels = {c: ui.t(f"proposals.category.{c}") for c in CATEGORIES}
+        with st.expander(ui.t("room.staff_login")):
+            staff_ui.sign_in("facilitator", "room.login")
 
 
-layers_info = map_ui.map_layers_info()  # the build's layers and those the analyses compute
+def shown_workshop() -> tuple[Workshop | None, bool]:
+    """(the workshop this screen shows, whether it is the room's)."""
+    current = store.room()
+    asked = st.query_params.get("workshop")
+    workshop = (store.workshop(asked) if asked else None) or (
+        store.workshop(current.workshop) if current.workshop else None)
+    return workshop, workshop is not None and workshop.slug == current.workshop
 
 
-def title(layer_id: str) -> str:
-    entry = layers_info.get(layer_id, {})
-    return entry.get("title_en" if lang == "en" else "title_fr", layer_id)
+def proposals_url(workshop: Workshop) -> str:
+    """Where the map fetches the proposals (and the room's step): the live route while the
+    workshop is open (with this screen's token), else its approved proposals as a file."""
+    if workshop.is_open:
+        return live_url(workshop.slug, screen_token(workshop.slug))
+    labels = {c: ui.t(f"proposals.category.{c}") for c in CATEGORIES}
+    return publish_geojson(proposals_geojson(store.on_screen(workshop.slug, pending=False),
+                                             labels))
 
 
-def publish() -> tuple[list, str]:
-    """The room's proposals, and the URL where they are published for the map to fetch."""
-    proposals = store.visible(slug)
-    return proposals, publish_live(slug, proposals_geojson(proposals, labels))
-
-
-try:
-    _, live_url = publish()
-except ResilienceError as exc:
-    ui.show_error(exc)
-    st.stop()
-west, south, east, north = workshop_ui.proposal_rules().study_area.bounds
-fmap = base_map(((south + north) / 2, (west + east) / 2),
-                        zoom_for_bounds((west, south, east, north)))
-# part of the base map: stays mounted across steps and fetches new proposals by itself
-LiveProposalsLayer(live_url, ui.t("workshop.proposals_layer"), LIVE_SECONDS).add_to(fmap)
-groups = [feature_group(layer_id, map_ui.map_layer_url(layer_id, period=step.period or None),
-                        title(layer_id))
-          for layer_id in step.layers if layer_id in layers_info]
-map_column, list_column = st.columns([4, 1])
-with map_column:
-    st_folium(fmap, key="workshop.map", height=MAP_HEIGHT, use_container_width=True,
-              returned_objects=[], center=[step.view.lat, step.view.lon], zoom=step.view.zoom,
-              feature_group_to_add=groups)
-
-
-@st.fragment(run_every=LIVE_SECONDS)
-def live() -> None:
-    """The list of proposals, refreshed every few seconds; each refresh also republishes the
-    proposals the map fetches (only written when they changed)."""
+@st.fragment(run_every=room_ui.LIVE_SECONDS)
+def stage(drawn: tuple) -> None:
+    """The room's current step, the QR code and the proposals, re-run every few seconds. The
+    page is redrawn only when the map must fetch elsewhere (``drawn`` changed: another
+    workshop, or it opened or closed)."""
     try:
-        current, _ = publish()
+        workshop, following = shown_workshop()
     except ResilienceError as exc:
         ui.show_error(exc)
         return
-    st.markdown(f"**{ui.t('workshop.proposals', count=len(current))}**")
-    if not current:
-        st.write(ui.t("workshop.no_proposals"))
-    for proposal in reversed(current[-6:]):
-        author = f" — {ui.escape_md(proposal.first_name)}" if proposal.first_name else ""
-        st.markdown(f"- **{ui.escape_md(labels.get(proposal.category, proposal.category))}** : "
-                    f"{ui.escape_md(proposal.text)}{author}")
+    if workshop is None:
+        st.title(ui.t("workshop.title"))
+        st.info(ui.t("room.none"))
+        return
+    if (workshop.slug, workshop.is_open) != drawn:
+        st.rerun()
+    scenario, index = room_ui.step_of(store.room(), scenarios) if following else (None, None)
+    head, side = st.columns([3, 1])
+    with head:
+        room_ui.header(workshop, scenario, index, actions, lang)
+        if not following:
+            st.caption(ui.t("room.other_workshop"))
+    with side:
+        room_ui.join_code(workshop, lang)
+        room_ui.live_list(workshop, facilitator)
 
 
-with list_column:
-    live()
+try:
+    workshop, _ = shown_workshop()
+    stage((workshop.slug, workshop.is_open) if workshop else None)
+    if workshop is not None:
+        west, south, east, north = workshop_ui.proposal_rules().study_area.bounds
+        # the same map on every run (the step's view and layers come with the live data), so
+        # Streamlit never re-sends or remounts it
+        fmap = base_map(((south + north) / 2, (west + east) / 2),
+                        zoom_for_bounds((west, south, east, north)))
+        LiveProposalsLayer(proposals_url(workshop), ui.t("workshop.proposals_layer"),
+                           room_ui.LIVE_SECONDS).add_to(fmap)
+        st_folium(fmap, key="workshop.map", height=MAP_HEIGHT, use_container_width=True,
+                  returned_objects=[])
+except ResilienceError as exc:
+    ui.show_error(exc)

@@ -80,14 +80,14 @@ class AppServer:
     """
 
     def __init__(self, name: str, env: dict[str, str] | None = None, script: Path | None = None,
-                 log_path: Path | None = None) -> None:
+                 log_path: Path | None = None, root: Path | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         ARTIFACTS.mkdir(exist_ok=True)
         self.log_path = log_path or ARTIFACTS / f"server-{name}-{self.port}.log"
         self._log = self.log_path.open("w")
-        if script is None:
-            command, cwd = [sys.executable, "-m", "geo.serve"], ROOT
+        if script is None:  # ``root``: another checkout of the app (bench/workshop_load.py)
+            command, cwd = [sys.executable, "-m", "geo.serve"], root or ROOT
         else:
             command = [sys.executable, "-m", "streamlit", "run", str(script),
                        "--server.enableStaticServing", "true", "--server.fileWatcherType", "none",

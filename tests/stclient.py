@@ -34,6 +34,10 @@ class Run:
     #: (fragment id, interval s) of the fragments the page asks the browser to re-run.
     auto_reruns: list = field(default_factory=list)
 
+    def kinds(self) -> list[str]:
+        """The type of every element sent (``exception`` is Streamlit's error box)."""
+        return [element.WhichOneof("type") for element in self.elements]
+
     def texts(self, kind: str) -> list[str]:
         """Bodies of elements of one type (``markdown``, ``alert``...)."""
         out = []
@@ -69,19 +73,28 @@ class Run:
 
 
 class Session:
-    """One session of the app at ``base_url`` (``http://host:port``), on page ``page``."""
+    """One session of the app at ``base_url`` (``http://host:port``), on page ``page``.
 
-    def __init__(self, base_url: str, page: str, query: str = "", timeout: float = 60.0) -> None:
+    ``headers`` are sent with the websocket handshake (``X-Forwarded-For`` from the loopback
+    peer, which uvicorn trusts, stands for another client address); ``url`` is the address the
+    "browser" reports as its own (``st.context.url``), forgeable like any client value.
+    """
+
+    def __init__(self, base_url: str, page: str, query: str = "", timeout: float = 60.0,
+                 headers: dict[str, str] | None = None, url: str | None = None) -> None:
         parts = urlsplit(base_url)
         self.page = page
         self.query = query
         self.timeout = timeout
-        self.url = f"{base_url}/{page}" + (f"?{query}" if query else "")
+        self.url = url or f"{base_url}/{page}" + (f"?{query}" if query else "")
         self._stack = ExitStack()
         self.ws = self._stack.enter_context(
             connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit"],
-                    open_timeout=timeout, max_size=None))
+                    open_timeout=timeout, max_size=None, additional_headers=headers))
         self.widgets: dict[str, WidgetState] = {}
+        #: the page's script hash, as the server named it (the browser sends it back, so a
+        #: rerun the server starts by itself, e.g. ``st.rerun`` in a fragment, stays on it)
+        self.page_script_hash = ""
 
     def close(self) -> None:
         self._stack.close()
@@ -109,6 +122,7 @@ class Session:
         client = message.rerun_script
         client.query_string = self.query
         client.page_name = self.page
+        client.page_script_hash = self.page_script_hash
         client.fragment_id = fragment_id
         client.is_auto_rerun = bool(fragment_id)
         client.context_info.url = self.url
@@ -136,6 +150,8 @@ class Session:
             kind = forward.WhichOneof("type")
             if kind == "new_session":
                 run = Run()  # a new run started (e.g. st.rerun): keep only the last one
+            elif kind == "navigation" and forward.navigation.page_script_hash:
+                self.page_script_hash = forward.navigation.page_script_hash
             elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
                 run.elements.append(forward.delta.new_element)
             elif kind == "auto_rerun":

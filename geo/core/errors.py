@@ -76,3 +76,27 @@ class AnalysisError(ResilienceError):
 
 class ScenarioError(ResilienceError):
     """The workshop scenarios (data/scenarios.toml) hold a bad entry."""
+
+
+class AuthError(ResilienceError):
+    """A staff sign-in was refused. ``reason``: ``wrong`` (name or password), ``wait`` (retry in
+    ``wait_s`` seconds), ``locked`` (this device is locked out for ``wait_s`` seconds), ``busy``
+    (too many checks at once), ``closed`` (no staff account is configured)."""
+
+    def __init__(self, reason: str, wait_s: int = 0) -> None:
+        self.reason = reason
+        self.wait_s = wait_s
+        super().__init__(f"sign-in refused: {reason}")
+
+
+class BuildDamagedError(BuildMissingError):
+    """The current build cannot be used (its manifest is unreadable): the app says to rebuild."""
+
+
+class LayerDamagedError(UnknownLayerError):
+    """A layer file of the build is damaged (checksum or format): the layer is left out."""
+
+    def __init__(self, layer: str, problem: str) -> None:
+        super().__init__(layer)
+        self.problem = problem
+        self.args = (f"layer '{layer}' is damaged in the current build: {problem}",)

@@ -12,7 +12,8 @@ Parameters (other pages build links with them, keep the names):
 
 Behaviour note: parsing never raises. Whatever is unknown or malformed is dropped, the rest of
 the state falls back to the default view, and a short notice per problem is returned for the
-page to show.
+page to show: at most ``MAX_NOTICES``, each value cut to ``NOTICE_VALUE_MAX`` characters, then
+one notice counting the rest (a link with 20,000 unknown layer ids printed 20,000 notices).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ DEFAULT_PERIOD = PERIODS[0]
 VIEW_BOUNDS = (2.0, 48.6, 2.7, 49.1)
 ZOOM_RANGE = (10, 19)
 COORD_DECIMALS = 5
+MAX_NOTICES = 5
+NOTICE_VALUE_MAX = 60
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,20 @@ def parse(params: Mapping[str, object], known_layers: Collection[str],
 
     state = MapState(layers=layers, basemap=basemap, sel=sel, quartier=quartier,
                      lat=lat, lon=lon, z=z, types=types, period=period)
-    return state, notices
+    return state, _bounded(notices)
+
+
+def _bounded(notices: list[Notice]) -> list[Notice]:
+    """The first notices, values shortened, and one ``more`` notice counting the others."""
+    shown = [replace(n, param=_short(n.param), value=_short(n.value))
+             for n in notices[:MAX_NOTICES]]
+    if len(notices) > MAX_NOTICES:
+        shown.append(Notice("…", str(len(notices) - MAX_NOTICES), "more"))
+    return shown
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= NOTICE_VALUE_MAX else text[:NOTICE_VALUE_MAX - 1] + "…"
 
 
 def to_params(state: MapState) -> dict[str, str]:

@@ -62,11 +62,14 @@ def _cell(value: object) -> object:
 
 def to_csv(workshop: Workshop, approved: list[tuple[Proposal, int]],
            place_names: Mapping[str, str] | None = None) -> str:
-    """CSV (UTF-8, comma) with ``workshop`` and ``workshop_date`` columns on every row.
+    """CSV (UTF-8 with a byte-order mark, comma) with ``workshop`` and ``workshop_date`` columns
+    on every row. The mark is what tells Excel the file is UTF-8 (without it the accents come
+    out garbled), as in the layer downloads.
 
     Text that a spreadsheet would run as a formula (``=HYPERLINK(…)``) is prefixed with ``'``.
     """
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("workshop", "workshop_date", *FIELDS))
     for proposal, merged in approved:

@@ -1,13 +1,15 @@
 """Participants' proposals: what a proposal is, and the checks a submission must pass.
 
 Pure Python (no database, no Streamlit): ``geo.participation.store`` stores what ``validate`` accepts,
-the pages call both. Text is stored exactly as typed (HTML included) and escaped wherever it is
-rendered (``geo.core.text``); what is refused here raises ``geo.core.errors.ProposalError`` with a code
-the page turns into a clear message.
+the pages call both. Text is stored as typed (HTML included), less the bidirectional controls and invisible
+characters that could change how it reads (``geo.core.text.clean_bidi``), and escaped wherever it
+is rendered (``geo.core.text``); what is refused here raises ``geo.core.errors.ProposalError``
+with a code the page turns into a clear message.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 import uuid
@@ -20,12 +22,17 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from geo.core.errors import ProposalError
+from geo.core.text import clean_bidi
 
 #: What a participant proposes (keys of the ``proposals.category`` UI strings).
 CATEGORIES = ("cool_place", "greenery", "water", "shelter", "mutual_aid", "information", "other")
 #: The hazard a proposal answers.
 HAZARDS = ("heat", "flood", "all")
 STATUSES = ("pending", "approved", "hidden", "merged")
+#: A workshop's lifecycle: only open workshops take proposals.
+WORKSHOP_STATUSES = ("scheduled", "open", "closed")
+#: What the room's screen shows: every proposal as it comes, or approved ones only.
+SCREEN_MODES = ("live", "approved")
 
 TEXT_MIN = 3
 TEXT_MAX = 1000
@@ -84,11 +91,32 @@ class Proposal:
 
 @dataclass(frozen=True)
 class Workshop:
-    """A workshop: its slug (in URLs), its name and its date (ISO ``YYYY-MM-DD``)."""
+    """A workshop: its slug (in URLs), its name, its date (ISO ``YYYY-MM-DD``), where it is in
+    its lifecycle (``WORKSHOP_STATUSES``) and what the room's screen shows (``SCREEN_MODES``)."""
 
     slug: str
     name: str
     date: str
+    status: str = "scheduled"
+    opened_at: str | None = None
+    closed_at: str | None = None
+    screen: str = "approved"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(frozen=True)
+class Room:
+    """The facilitator's choice for the room: the workshop « Atelier » and « Proposer » show
+    without ``?workshop=``, and the scenario step the room's screen is at."""
+
+    workshop: str | None
+    scenario: str | None = None
+    step: int = 1
+    updated_at: str = ""
+    updated_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,7 +193,7 @@ def _clean(value: str | None, field: str, maximum: int) -> str | None:
         raise ProposalError("invalid", field)
     if _CONTROL.search(value):
         raise ProposalError("control_chars", field)
-    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    value = clean_bidi(value).replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(value) > maximum:
         raise ProposalError("too_long", field, maximum=maximum, length=len(value))
     return value or None
@@ -175,6 +203,20 @@ def _token(value: object, field: str) -> str:
     if not isinstance(value, str) or not _TOKEN.match(value):
         raise ProposalError("invalid", field)
     return value
+
+
+def parse_click(value: object, decimals: int = 6) -> tuple[float, float] | None:
+    """(lat, lon) of the map's ``last_clicked`` if it holds two finite numbers in range, else
+    ``None``: a forged or partial value (``{"lat": "abc"}``) is ignored, never a traceback."""
+    if not isinstance(value, Mapping):
+        return None
+    lat, lon = value.get("lat"), value.get("lng")
+    if isinstance(lat, bool) or isinstance(lon, bool) \
+            or not isinstance(lat, int | float) or not isinstance(lon, int | float):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)) or abs(lat) > 90 or abs(lon) > 180:
+        return None
+    return round(float(lat), decimals), round(float(lon), decimals)
 
 
 def validate(submission: Submission, rules: Rules) -> Submission:

@@ -30,6 +30,7 @@ from geo import __version__
 from geo.core.errors import ResilienceError, SourceError
 from geo.core.settings import METRIC_CRS
 from geo.sources.fetch import RawSource, read_mirror, read_online
+from geo.sources.integrity import file_entry
 from geo.sources.normalise import (
     StudyArea,
     apply_schema,
@@ -218,6 +219,8 @@ def write_build(results: dict[str, LayerResult], area: StudyArea, options: Sourc
                 result.paris.to_parquet(tmp / "layers" / f"{layer_id}{PARIS_SUFFIX}.parquet",
                                         index=False)
         manifest = _manifest(results, area, options, skipped)
+        for layer_id, entry in manifest["layers"].items():  # checked when the app opens it
+            entry["file"] = file_entry(tmp / "layers" / f"{layer_id}.parquet", tmp)
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                            encoding="utf-8")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")

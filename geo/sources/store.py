@@ -7,11 +7,17 @@ from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 from pyproj import CRS
 
-from geo.core.errors import BuildMissingError, ResilienceError, UnknownLayerError
+from geo.core.errors import (
+    BuildDamagedError,
+    BuildMissingError,
+    LayerDamagedError,
+    UnknownLayerError,
+)
 from geo.core.settings import STORE_CRS, current_build_dir
 
 INGEST_COMMAND = "python -m geo.ingest"
@@ -35,8 +41,20 @@ def build_dir(path: Path | None = None) -> Path:
 
 
 def load_manifest(path: Path | None = None) -> dict:
+    """The build's manifest as written (``geo.sources.integrity.open_build`` also checks the
+    layer files).
+
+    Raises
+    ------
+    BuildDamagedError
+        The manifest is not readable JSON.
+    """
     directory = build_dir(path)
-    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise BuildDamagedError(f"the build's manifest is damaged ({type(exc).__name__}): "
+                                f"run `{INGEST_COMMAND}` again") from None
     manifest["build_id"] = directory.name
     return manifest
 
@@ -52,12 +70,21 @@ def read_layer_file(file: Path) -> gpd.GeoDataFrame:
     About ten times faster than ``geopandas.read_parquet`` on these small layers, which spends
     most of its time building a CRS object per file: the build always writes EPSG:4326, so the
     CRS recorded in the file's metadata is checked and one shared CRS object is used.
+
+    Raises
+    ------
+    LayerDamagedError
+        The file is not whole Parquet or not a layer of these builds (named by its layer, not
+        by the server's path).
     """
-    table = pq.read_table(file)
+    try:
+        table = pq.read_table(file)
+    except (OSError, pa.ArrowException) as exc:
+        raise LayerDamagedError(file.stem, f"unreadable file ({type(exc).__name__})") from None
     geo = json.loads((table.schema.metadata or {}).get(b"geo", b"{}"))
     crs = geo.get("columns", {}).get("geometry", {}).get("crs", {})
     if crs.get("id", {}).get("code") != 4326:
-        raise ResilienceError(f"{file}: not an EPSG:4326 layer of this project's builds")
+        raise LayerDamagedError(file.stem, "not an EPSG:4326 layer of this project's builds")
     frame = table.drop(["geometry"]).to_pandas()
     geometry = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=_store_crs())

@@ -12,6 +12,8 @@ Beside Streamlit: the precompressed static files (``geo.web.static``, from the c
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -31,6 +33,7 @@ from geo.map.publish import prune_published
 from geo.participation.database import DATABASE_URL_ENV, open_store
 from geo.participation.store import ProposalStore
 from geo.participation.workshop import PUBLIC_URL_ENV
+from geo.ui import guard, live, maintenance
 from geo.ui.base import secret
 from geo.web.assets import cache_dir
 from geo.web.join import PREFIX, JoinContext, join_routes
@@ -74,12 +77,13 @@ def routes() -> list[BaseRoute]:
     join = JoinContext(store=join_store, rules=current_rules, pin_map=current_pin_map,
                        secret=join_secret(), allowed_origins=public_origins(),
                        prefix=_base_path() + PREFIX)
-    return [*join_routes(join)]
+    return [*join_routes(join), *live.routes()]
 
 
 def middleware() -> list[Middleware]:
     """Middleware run before Streamlit's own, outermost first (one entry per feature)."""
-    found = []
+    # the Host check first: a request with an unlisted Host gets nothing else
+    found = [Middleware(guard.HostCheckMiddleware)]
     if os.environ.get(PRECOMPRESSED_ENV, "on") != "off":
         # the copies made by `python -m geo.web.assets`; without them everything passes through
         found.append(Middleware(PrecompressedStatic, manifest=load_manifest(cache_dir()),
@@ -92,12 +96,18 @@ def middleware() -> list[Middleware]:
 @asynccontextmanager
 async def lifespan(_app: st.App) -> AsyncIterator[dict]:
     """Work done once when the server starts, off the event loop."""
+    guard.configure_logging()  # here, not at import: only a serving process owns the log
     await run_in_threadpool(prune_published)  # layer files no run has used for a week
     # the join page's database and build content, ready before the first participant; a
     # missing build or database is said by the page itself when asked
     with suppress(ResilienceError):
         await run_in_threadpool(lambda: (join_store(), current_rules(), current_pin_map()))
+    upkeep = asyncio.create_task(maintenance.run_daily())  # personal data, now and daily
     yield {}
+    upkeep.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await upkeep
 
 
-app = st.App(str(ROOT / "app.py"), routes=routes(), middleware=middleware(), lifespan=lifespan)
+app = st.App(str(ROOT / "app.py"), routes=routes(), middleware=middleware(), lifespan=lifespan,
+             on_script_error=guard.on_script_error)

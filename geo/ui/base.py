@@ -8,11 +8,11 @@ import geopandas as gpd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from geo.core.errors import BuildMissingError, ResilienceError
+from geo.core.errors import BuildDamagedError, BuildMissingError, ResilienceError
 from geo.core.i18n import DEFAULT_LANG, LANGS, normalise_lang, number
 from geo.core.i18n import t as translate
 from geo.core.text import escape_html, escape_md
-from geo.sources import store
+from geo.sources import integrity, store
 from geo.sources.registry import Registry, load_registry
 
 LANG_KEY = "app.lang"
@@ -60,7 +60,9 @@ def build_id() -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def build_manifest(build: str) -> dict:
-    return store.load_manifest()
+    """The build's manifest, checked once per build (``geo.sources.integrity.open_build``):
+    damaged layers are in ``damaged``, not ``layers``."""
+    return integrity.open_build()
 
 
 def manifest() -> dict:
@@ -78,13 +80,24 @@ def layer(layer_id: str) -> gpd.GeoDataFrame:
 
 
 def require_build() -> dict:
-    """The manifest of the current build, or a clear message with the command, and stop."""
+    """The manifest of the current build, or a clear message with the command, and stop.
+
+    A damaged manifest (or boundaries) is « no usable build »; layers left out because their
+    file is damaged are named, and the page goes on with the others.
+    """
     try:
-        return manifest()
-    except BuildMissingError:
-        st.warning(t("app.no_build"))
+        info = manifest()
+    except BuildMissingError as exc:
+        damaged = isinstance(exc, BuildDamagedError)
+        st.warning(t("app.build_damaged" if damaged else "app.no_build"))
         command(f"{store.INGEST_COMMAND}\n# {'ou' if lang() == 'fr' else 'or'}: make run")
         st.stop()
+    if info.get("damaged"):
+        names = ", ".join(escape_md(entry.get("title_en" if lang() == "en" else "title_fr",
+                                              layer_id))
+                          for layer_id, entry in info["damaged"].items())
+        st.warning(t("app.layers_damaged", layers=names, command=store.INGEST_COMMAND))
+    return info
 
 
 def show_error(exc: ResilienceError) -> None:

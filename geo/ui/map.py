@@ -106,3 +106,11 @@ def map_search(layer_ids: tuple[str, ...], query: str) -> tuple:
     """The map's place search (``geo.map.details.search``) over built layers, cached per query so
     the reruns that follow (pans, clicks) do not pay for it again."""
     return _map_search(build_id(), layer_ids, query.strip())
+
+
+def layer_url_for(layer_id: str, lang: str, period: str | None = None) -> str:
+    """``map_layer_url`` of a built or analysis layer, unfiltered, in ``lang`` (``period``: the
+    time of day of a layer drawn per time of day): callable outside a page's run (the room map's
+    live route, ``geo.ui.live``)."""
+    period = period if LAYERS[layer_id].by_period else None
+    return publish_geojson(_map_layer_json(build_id(), layer_id, lang, None, None, period))

@@ -1,5 +1,5 @@
 """Workshops and proposals in the UI: the proposals database of this process, the rules a
-proposal is checked against, the scenarios, the staff password, QR codes.
+proposal is checked against, the scenarios, the client's key, QR codes.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import os
 import streamlit as st
 
 from geo.map.layers import LAYERS
+from geo.participation.clientaddr import rate_key
 from geo.participation.database import DATABASE_URL_ENV, open_store, sqlite_path
 from geo.participation.figures import step_figures
 from geo.participation.join import build_rules, message
@@ -31,9 +32,11 @@ def proposal_store():
     return _proposal_store(url, str(sqlite_path()))
 
 
-def moderation_password() -> str | None:
-    """The staff password: secrets ``[moderation] password``, else ``RESILIENCE_MODERATION_PASSWORD``."""
-    return secret("moderation", "password") or os.environ.get("RESILIENCE_MODERATION_PASSWORD")
+def client_key() -> str:
+    """The pseudonymous key of this session's address (``geo.participation.clientaddr``): what
+    the proposals' rate limit and the sign-in throttle count by. uvicorn has already replaced a
+    trusted proxy's address by the client's (``RESILIENCE_TRUSTED_PROXIES``)."""
+    return rate_key(st.context.ip_address)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

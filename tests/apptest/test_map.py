@@ -282,9 +282,10 @@ def test_search_finds_saint_blaise_and_selects_it(app):
 def proposals_db(tmp_path, monkeypatch, real_build):
     """A proposals database with one workshop, one approved and one hidden proposal, both in
     Belleville (the representative point of the built quartier)."""
+    from geo.participation.auth import system_staff
     from geo.participation.database import open_sqlite
     from geo.participation.proposals import Submission, Workshop
-    from geo.participation.store import ProposalStore, RateLimit
+    from geo.participation.store import RateLimit
     from geo.ui import map as ui
 
     path = tmp_path / "proposals.sqlite3"
@@ -292,20 +293,22 @@ def proposals_db(tmp_path, monkeypatch, real_build):
     monkeypatch.delenv("RESILIENCE_PROPOSALS_DATABASE_URL", raising=False)
     ui._proposal_layer.clear()  # read at most every 20 s: not another test's database
     store = open_sqlite(path, RateLimit(100, 60))
-    workshop = store.create_workshop(Workshop("saint-blaise-2026-11-26", "Atelier <b>Saint-Blaise</b>",
-                                              "2026-11-26"))
+    staff = system_staff("test")
+    workshop = store.create_workshop(staff, Workshop("saint-blaise-2026-11-26",
+                                                     "Atelier <b>Saint-Blaise</b>", "2026-11-26"))
+    store.set_workshop_status(staff, workshop.slug, "open")
     quartiers = load_layer("quartiers")
     point = quartiers[quartiers["source_id"] == "7512001"].geometry.iloc[0].representative_point()
 
     def submit(n: int, text: str):
         return store.submit(Submission(f"sub-{n}", workshop.slug, "client-a", "cool_place", text,
-                                       lon=point.x, lat=point.y, hazard="heat")).proposal
+                                       lon=point.x, lat=point.y, hazard="heat"),
+                            client_key="key-a").proposal
 
     approved = submit(1, "Des bancs à l'ombre " + XSS)
     hidden = submit(2, "Spam")
-    mod = ProposalStore.login("pw", "pw")
-    store.set_status(mod, [approved.id], "approved")
-    store.set_status(mod, [hidden.id], "hidden")
+    store.set_status(staff, [approved.id], "approved")
+    store.set_status(staff, [hidden.id], "hidden")
     yield approved
     ui._proposal_layer.clear()
 

@@ -1,5 +1,6 @@
 """The workshop in a real browser: the room's screen at 1920x1080, the form on a phone viewport,
-the QR code read back from the screen, a proposal typed on the phone appearing on the screen."""
+the QR code read back from the screen, a proposal typed on the phone appearing on the screen
+(the facilitator shows every proposal live)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from geo.participation.auth import system_staff
 from geo.participation.database import open_sqlite
 from geo.participation.proposals import Workshop
-from geo.participation.store import ProposalStore, RateLimit
+from geo.participation.store import RateLimit
 from tests.browser.leaflet_probe import click_feature, map_frame, wait_counts
 from tests.conftest import ARTIFACTS, AppServer
+from tests.staff import open_for_the_room
 
 pytestmark = pytest.mark.browser
 WORKSHOP = Workshop("vers-un-quartier-resilient-2026-11-26", "Vers un quartier résilient",
@@ -27,7 +30,9 @@ def workshop_server(real_build, tmp_path_factory):
 
     ensure_assets()
     path = tmp_path_factory.mktemp("wk") / "proposals.sqlite3"
-    open_sqlite(path, RateLimit(100, 60)).create_workshop(WORKSHOP)
+    store = open_sqlite(path, RateLimit(100, 60))
+    open_for_the_room(store, WORKSHOP, "canicule", 1)
+    store.set_screen(system_staff("claire"), WORKSHOP.slug, "live")
     server = AppServer("workshop", env={"RESILIENCE_PROPOSALS_SQLITE": str(path),
                                         "RESILIENCE_PROPOSALS_RATE_LIMIT": "100/60"})
     yield server, path
@@ -43,7 +48,7 @@ def test_screen_qr_phone_and_live_proposal(workshop_server, browser):
     server, path = workshop_server
     screen = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fr-FR")
     room = screen.new_page()
-    room.goto(f"{server.url}/atelier?workshop={WORKSHOP.slug}&scenario=canicule&step=1")
+    room.goto(f"{server.url}/atelier")  # the room's screen follows the facilitator's choice
     room.get_by_text("Jour 1 — l'alerte").wait_for(timeout=60_000)
     # the map has drawn its layers (Leaflet served by the app) inside the component's iframe
     room.frame_locator(FRAME).first.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
@@ -95,7 +100,7 @@ def test_screen_qr_phone_and_live_proposal(workshop_server, browser):
     # once approved by a moderator, it is on the public map (without the first name), and a
     # click on it says what it is, which workshop it comes from and that it is not official
     store = open_sqlite(path)
-    store.set_status(ProposalStore.login("pw", "pw"), [stored.id], "approved")
+    store.set_status(system_staff("mo"), [stored.id], "approved")
     office = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR")
     page = office.new_page()
     page.goto(f"{server.url}/?layers=quartiers,proposals")

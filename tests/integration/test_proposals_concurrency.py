@@ -25,6 +25,7 @@ from geo.participation.proposals import Workshop
 from geo.participation.store import RateLimit
 from tests.conftest import AppServer
 from tests.pgcluster import pg_cluster  # noqa: F401  (fixture)
+from tests.staff import open_for_the_room
 from tests.stclient import Session
 
 WORKSHOP = Workshop("charge-2026-11-26", "Atelier de charge", "2026-11-26")
@@ -114,7 +115,7 @@ def servers_env(real_build):
 def test_300_proposals_from_30_participants_on_two_instances_sqlite(servers_env, tmp_path):
     path = tmp_path / "shared.sqlite3"
     store = open_sqlite(path, RateLimit(1000, 60))
-    store.create_workshop(WORKSHOP)
+    open_for_the_room(store, WORKSHOP)
     env = {"RESILIENCE_PROPOSALS_SQLITE": str(path)}
     servers = [servers_env("conc-a", env), servers_env("conc-b", env)]
     acks, errors = run_participants([s.url for s in servers], EACH)
@@ -128,7 +129,7 @@ def test_300_proposals_from_30_participants_on_two_instances_postgres(servers_en
                                                                        pg_cluster):  # noqa: F811
     url = pg_cluster.new_database()
     store = open_postgres(url, RateLimit(1000, 60))
-    store.create_workshop(WORKSHOP)
+    open_for_the_room(store, WORKSHOP)
     env = {"RESILIENCE_PROPOSALS_DATABASE_URL": url}
     servers = [servers_env("conc-pg-a", env), servers_env("conc-pg-b", env)]
     acks, errors = run_participants([s.url for s in servers], EACH)
@@ -138,7 +139,7 @@ def test_300_proposals_from_30_participants_on_two_instances_postgres(servers_en
 
 def test_app_killed_mid_submission_keeps_every_acknowledged_proposal(servers_env, tmp_path):
     path: Path = tmp_path / "killed.sqlite3"
-    open_sqlite(path, RateLimit(1000, 60)).create_workshop(WORKSHOP)
+    open_for_the_room(open_sqlite(path, RateLimit(1000, 60)), WORKSHOP)
     env = {"RESILIENCE_PROPOSALS_SQLITE": str(path)}
     server = servers_env("kill", env)
     acks: list[list] = [[] for _ in range(PARTICIPANTS)]

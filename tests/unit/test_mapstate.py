@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from geo.map.state import DEFAULT_BASEMAP, MapState, chosen_types, from_widgets, parse, to_params
+from geo.map.state import (
+    DEFAULT_BASEMAP,
+    MapState,
+    Notice,
+    chosen_types,
+    from_widgets,
+    parse,
+    to_params,
+)
 
 KNOWN = ("arrondissements", "quartiers", "ppri", "schools_maternelle", "schools_elementaire",
          "sports")
@@ -131,3 +139,12 @@ def test_state_from_widgets_prefers_widget_values_then_the_last_state():
     assert state.types == {"sports": ("piscine",)}
     assert chosen_types(last, widgets, kinds)["schools"] == ("élémentaire", "maternelle")
     assert from_widgets(last, {"map.types.schools": []}, available, kinds, None, None).types == {}
+
+
+def test_twenty_thousand_unknown_layer_ids_give_bounded_notices():
+    """As found: ``?layers=`` with 20,000 unknown ids printed 20,000 notices (2.5 MB)."""
+    ids = ",".join(["ppri", *(f"inconnue{i}" for i in range(20_000))])
+    state, notices = _parse({"layers": ids, "foo": "x" * 100_000})
+    assert state.layers == ("ppri",)
+    assert len(notices) == 6 and notices[-1] == Notice("…", str(20_001 - 5), "more")
+    assert sum(len(n.param) + len(n.value) for n in notices) < 500

@@ -18,10 +18,12 @@ from geo.participation.proposals import Proposal
 from geo.participation.scenarios import SCENARIOS_FILE, catalogue_actions, load_scenarios, parse_scenarios
 from geo.participation.workshop import (
     LiveProposalsLayer,
+    live_url,
     participants_url,
     proposals_geojson,
-    publish_live,
     qr_png,
+    remove_legacy_live_files,
+    screen_token,
 )
 
 
@@ -93,21 +95,24 @@ def test_proposals_geojson_escapes_every_text():
     [feature] = json.loads(text)["features"]
     assert feature["geometry"]["coordinates"] == [2.39, 48.86]
     assert feature["properties"]["f"] == "proposal:7"
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; — &lt;b&gt;Al&lt;/b&gt;" in \
-        feature["properties"]["k"]
+    assert feature["properties"]["k"] == "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert "Al" not in text  # no first name in what the room's map fetches
 
 
-def test_publish_live_writes_only_changes(tmp_path):
-    url = publish_live("atelier-2026-11-26", '{"a":1}', tmp_path, "/app/static/proposals")
-    path = tmp_path / "atelier-2026-11-26.json"
-    assert url == "/app/static/proposals/atelier-2026-11-26.json"
-    assert path.read_text() == '{"a":1}'
-    stamp = path.stat().st_mtime_ns
-    publish_live("atelier-2026-11-26", '{"a":1}', tmp_path, "/x")
-    assert path.stat().st_mtime_ns == stamp  # unchanged: not rewritten
-    publish_live("atelier-2026-11-26", '{"a":2}', tmp_path, "/x")
-    assert path.read_text() == '{"a":2}'
-    assert not list(tmp_path.glob("*.tmp"))
+def test_live_url_and_screen_token():
+    assert live_url("atelier-2026-11-26") == "/live/atelier-2026-11-26.json"
+    token = screen_token("atelier-2026-11-26", b"k" * 32)
+    assert len(token) == 24 and token != screen_token("autre-2026-11-26", b"k" * 32)
+    assert token != screen_token("atelier-2026-11-26", b"other")
+    assert live_url("a", token) == f"/live/a.json?t={token}"
+
+
+def test_legacy_public_live_files_are_removed(tmp_path):
+    for slug in ("a", "b"):
+        (tmp_path / f"{slug}.json").write_text('{"first_name": "Awa"}')
+    assert remove_legacy_live_files("a", tmp_path) == 1
+    assert remove_legacy_live_files("a", tmp_path) == 0
+    assert remove_legacy_live_files(None, tmp_path) == 1 and not tmp_path.exists()
 
 
 def test_live_layer_polls_its_url_with_one_timer():
