@@ -1,7 +1,8 @@
 """Benchmark (issue 13): the light join page against « Proposer » and an empty Streamlit page,
 cold cache, Chromium's network emulation at 3G and 4G; every page's cold bytes before and after
-compression; 30 joins over one shared 20 Mbit/s link; the workshop screen under load with and
-without the precompressed files. Everything is measured in this one run, on servers started here:
+compression; 30 joins over one shared 20 Mbit/s link. Everything is measured in this one run, on
+servers started here (the workshop screen under load, against an earlier commit of the app, is
+``bench/workshop_load.py --compare-with``):
 
   after   — the app as ``python -m geo.serve`` runs it (precompressed static files, subset fonts,
             the light join page);
@@ -21,13 +22,10 @@ Figures (see bench/_browserload.py for how they are taken)
   fetching the files of one cold load through a local proxy sharing one 20 Mbit/s downlink
   (30 ms one-way); time until the last client has everything.
 
-Targets: light join usable <= 2 s at 3G and <= 300 KB; every page <= 1 MB cold (after);
-workshop screen p95 interaction with 30 sessions after / before <= 1.10 (the same load, the same
-run, two runs each in the order before, after, after, before; this machine's noise between two
-runs is of that order). Exit status 1 on a miss.
+Targets: light join usable <= 2 s at 3G and <= 300 KB; every page <= 1 MB cold (after). Exit
+status 1 on a miss.
 
 Usage: .venv/bin/python bench/join.py [--runs 3] [--profiles 3g,4g] [--crowd 30]
-       [--workshop-load 40]   (about 20 minutes; --workshop-load 0 skips that part)
 """
 
 from __future__ import annotations
@@ -51,6 +49,7 @@ from geo.participation.proposals import Workshop  # noqa: E402
 from geo.participation.store import RateLimit  # noqa: E402
 from geo.web.assets import ensure_built  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, AppServer  # noqa: E402
+from tests.staff import open_for_the_room  # noqa: E402
 
 WORKSHOP = Workshop("mesure-2026-12-02", "Atelier de mesure", "2026-12-02")
 EMPTY = '''
@@ -74,38 +73,13 @@ PAGES = ("carte", "proposer", "atelier", "inondation", "chaleur", "fiche", "acti
 TARGET_JOIN_S = 2.0
 TARGET_JOIN_KB = 300.0
 TARGET_PAGE_KB = 1000.0
-TARGET_LOAD_RATIO = 1.10
-
-
-def workshop_load(servers: dict[str, AppServer], db: Path, seconds: float, targets: Targets) -> None:
-    """bench/workshop_load.py's load (30 sessions on « Atelier », proposals arriving) on the
-    server without and with precompressed files, in the order before, after, after, before (so
-    a drift of the machine's load weighs on both); the ratio of their mean p95."""
-    import workshop_load as load
-
-    from tests.stclient import Session
-
-    open_sqlite(db, RateLimit(100_000, 60)).create_workshop(load.WORKSHOP)
-    for name in ("before", "after"):
-        Session(servers[name].url, "atelier", load.QUERY, timeout=120).run()  # warm-up
-    p95: dict[str, list[float]] = {"before": [], "after": []}
-    for name in ("before", "after", "after", "before"):
-        print(f"workshop screen, {name}: 30 sessions for {seconds:.0f} s")
-        p95[name].append(load.report(name, load.measure(servers[name], db, 30, seconds))["all"][1])
-    before, after = (sum(p95[n]) / len(p95[n]) for n in ("before", "after"))
-    print(f"  p95 interaction, mean of two runs: before {before * 1000:.0f} ms, after {after * 1000:.0f} ms")
-    targets.check("workshop screen p95 with 30 sessions, after / before", after / before,
-                  TARGET_LOAD_RATIO, "x")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="cold loads per page and profile (median)")
     parser.add_argument("--profiles", default="3g,4g")
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--crowd", type=int, default=30)
-    parser.add_argument("--workshop-load", type=float, default=40.0, help="seconds per server (0: skip)")
-    parser.add_argument("--parts", default="phone,bytes,crowd,load",
+    parser.add_argument("--parts", default="phone,bytes,crowd",
                         help="what to measure (crowd needs phone: it replays the phone loads' files)")
     args = parser.parse_args()
     targets = Targets("join")
@@ -114,7 +88,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-join-") as tmp:
         tmp_dir = Path(tmp)
         db = tmp_dir / "proposals.sqlite3"
-        open_sqlite(db, RateLimit(100_000, 60)).create_workshop(WORKSHOP)
+        open_for_the_room(open_sqlite(db, RateLimit(100_000, 60)), WORKSHOP)
         (tmp_dir / "static").symlink_to(STATIC_DIR)
         (tmp_dir / "empty.py").write_text(textwrap.dedent(EMPTY))
         env = {"RESILIENCE_PROPOSALS_SQLITE": str(db), "RESILIENCE_PROPOSALS_RATE_LIMIT": "100000/60"}
@@ -133,8 +107,6 @@ def main() -> int:
                 browser.close()
             if measured and "crowd" in parts:
                 crowd(servers, measured, args.crowd)
-            if args.workshop_load > 0 and "load" in parts:
-                workshop_load(servers, db, args.workshop_load, targets)
         finally:
             for server in servers.values():
                 server.stop()

@@ -34,6 +34,7 @@ from starlette.routing import Route
 from geo.core.errors import ProposalError, ProposalStoreError, RateLimitError, ResilienceError
 from geo.core.i18n import t
 from geo.participation import join
+from geo.participation.clientaddr import rate_key
 from geo.participation.proposals import Rules, Workshop, new_submission_id, validate
 from geo.participation.store import ProposalStore
 from geo.participation.workshop import JOIN_PATH
@@ -90,7 +91,11 @@ def join_routes(ctx: JoinContext) -> list[Route]:
         return _html(render_message(lang=lang, title=t("propose.title", lang), text=t(key, lang),
                                     links=links), status)
 
-    async def workshop_or_error(request: Request, lang: str) -> tuple[Workshop | None, Response | None]:
+    async def workshop_or_error(request: Request, lang: str, sending: bool = False
+                                ) -> tuple[Workshop | None, Response | None]:
+        """The workshop of the URL, or the page to answer instead: unknown, closed, or (when
+        the form is asked for, not sent) not open yet. A send to a workshop not open yet goes on
+        to the store, which refuses it and the form comes back with the text kept."""
         slug = request.path_params["slug"]
         unknown = message_page(lang, 404, "join.unknown_workshop", [(prefix, t("join.all", lang))])
         if not _SLUG.match(slug):
@@ -101,7 +106,12 @@ def join_routes(ctx: JoinContext) -> list[Route]:
                                                         ctx.store().workshop(slug))[-1])
         except ResilienceError:
             return None, message_page(lang, 503, "join.unavailable")
-        return (workshop, None) if workshop is not None else (None, unknown)
+        if workshop is None:
+            return None, unknown
+        if workshop.status == "closed" or (not workshop.is_open and not sending):
+            key = "workshop_closed" if workshop.status == "closed" else "workshop_not_open"
+            return None, message_page(lang, 200, f"proposals.error.{key}")
+        return workshop, None
 
     def page(request: Request, lang: str, workshop: Workshop, client: str, status: int = 200,
              form: join.JoinForm | None = None, **kwargs: object) -> Response:
@@ -122,12 +132,16 @@ def join_routes(ctx: JoinContext) -> list[Route]:
     async def list_workshops(request: Request) -> Response:
         lang = lang_of(request)
         try:
-            workshops = await run_in_threadpool(ctx.store().workshops)
+            store = ctx.store()
+            room, workshops = await run_in_threadpool(lambda: (store.room(), store.workshops()))
         except ResilienceError:
             return message_page(lang, 503, "join.unavailable")
+        workshops = [w for w in workshops if w.is_open]
         query = f"?{urlencode({'lang': lang})}" if lang != "fr" else ""
-        if len(workshops) == 1:
-            return RedirectResponse(f"{prefix}/{workshops[0].slug}{query}", status_code=303,
+        chosen = [w for w in workshops if w.slug == room.workshop]  # the facilitator's choice
+        if chosen or len(workshops) == 1:
+            slug = (chosen or workshops)[0].slug
+            return RedirectResponse(f"{prefix}/{slug}{query}", status_code=303,
                                     headers={"cache-control": "no-store"})
         if not workshops:
             return message_page(lang, 200, "propose.no_workshop")
@@ -165,7 +179,7 @@ def join_routes(ctx: JoinContext) -> list[Route]:
 
     async def post_page(request: Request) -> Response:
         lang = lang_of(request)
-        workshop, error = await workshop_or_error(request, lang)
+        workshop, error = await workshop_or_error(request, lang, sending=True)
         if workshop is None:
             return error
         form = await read_form(request, lang)
@@ -200,7 +214,11 @@ def join_routes(ctx: JoinContext) -> list[Route]:
             pin = join.pin_pixels(form)
             submission = join.to_submission(form, workshop.slug, client, frame.to_lonlat)
             # exactly what « Proposer » does: the same checks, then the store's own rules
-            receipt = await run_in_threadpool(lambda: ctx.store().submit(validate(submission, ctx.rules())))
+            # the rate limit counts the sender's address (uvicorn resolves X-Forwarded-For for
+            # the trusted proxies), as for « Proposer »
+            key = rate_key(request.client.host if request.client else None)
+            receipt = await run_in_threadpool(
+                lambda: ctx.store().submit(validate(submission, ctx.rules()), client_key=key))
         except RateLimitError as exc:
             response = page(request, lang, workshop, client, status=429, form=form, pin=pin,
                             error=join.message(exc, lang))

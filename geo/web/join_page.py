@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from geo.core.i18n import LANGS, t
 from geo.map.pinmap import PinFrame
 from geo.participation.join import JoinForm
+from geo.participation.privacy import notice
 from geo.participation.proposals import CATEGORIES, FIRST_NAME_MAX, HAZARDS, TEXT_MAX, Rules, Workshop
 
 TEMPLATE = Template((Path(__file__).resolve().parent / "join.html").read_text(encoding="utf-8"))
@@ -109,7 +110,14 @@ def render_page(*, prefix: str, lang: str, workshop: Workshop, rules: Rules, pin
         places=place_options(rules, form.place, lang), hazard_label=esc(t("propose.hazard", lang)),
         hazards=options(hazards, form.hazard), first_name_label=esc(t("propose.first_name", lang)),
         first_name_max=FIRST_NAME_MAX, first_name=esc(form.first_name),
-        send_label=esc(t("propose.send", lang)), nonce=esc(nonce))
+        send_label=esc(t("propose.send", lang)), nonce=esc(nonce), privacy=privacy_html(lang))
+
+
+def privacy_html(lang: str) -> str:
+    """What is done with the participant's data (the notice « Proposer » shows too)."""
+    lines = "".join(f"<li>{esc(line)}</li>" for line in notice(lang))
+    return (f'<section class="hint" aria-labelledby="privacy"><h2 id="privacy">'
+            f'{esc(t("privacy.title", lang))}</h2><ul>{lines}</ul></section>')
 
 
 def render_message(*, lang: str, title: str, text: str, links: Sequence[tuple[str, str]] = ()) -> str:

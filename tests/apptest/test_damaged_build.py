@@ -98,7 +98,7 @@ def test_a_damaged_manifest_or_boundary_layer_gives_the_no_usable_build_page(pag
     assert not at.exception, at.exception
     if page != "pages/moderation.py":
         assert "Aucune donnée utilisable" in shown(at)
-        assert any("python -m geo.ingest" in c.value for c in at.code)
+        assert any("python -m geo.ingest" in block.value for block in at.html)
 
 
 def test_a_manifest_that_is_json_but_not_a_manifest_is_damaged(real_build, build_root):

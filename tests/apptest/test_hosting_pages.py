@@ -26,6 +26,7 @@ from geo.participation.store import RateLimit
 from geo.sources import store
 from geo.ui import analysis as analysis_ui
 from tests.apptest.test_map import FakeFolium, MapApp, texts
+from tests.staff import open_for_the_room
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -163,20 +164,28 @@ def workshop(tmp_path, monkeypatch, real_build):
     path = tmp_path / "proposals.sqlite3"
     monkeypatch.setenv("RESILIENCE_PROPOSALS_SQLITE", str(path))
     monkeypatch.delenv("RESILIENCE_PROPOSALS_DATABASE_URL", raising=False)
-    open_sqlite(path, RateLimit(100, 60)).create_workshop(WORKSHOP)
+    store = open_sqlite(path, RateLimit(100, 60))
+    open_for_the_room(store, WORKSHOP, "crue-1910", 1)
+    return store
 
 
 @pytest.mark.parametrize(("step", "keys"), [
     ("1", ("distance_sentence",)), ("2", ("neighbour_shares_sentence", "lines_sentence")),
     ("3", ("need_sentence", "capacity_sentence"))])
 def test_crue_steps_show_the_analysis_figures(workshop, result, step, keys):
-    with patch("streamlit_folium.st_folium", return_value={}) as folium:
-        at = run("workshop.py", workshop=WORKSHOP.slug, scenario="crue-1910", step=step)
+    from geo.participation.auth import system_staff
+    from geo.ui.room import room_stage
+
+    # the facilitator steps the room: every screen of « Atelier » follows
+    workshop.set_room(system_staff("facilitator-test"), WORKSHOP.slug, "crue-1910", int(step))
+    with patch("streamlit_folium.st_folium", return_value={}):
+        at = run("workshop.py")
     assert not at.exception
     text = markdown(at)
     for key in keys:
         assert getattr(hosting_text, key)(result, "fr") in text
-    drawn = [group.layer_name for group in folium.call_args.kwargs["feature_group_to_add"]]
+    # the room's map draws the step's layers from the live data, analysis layers included
+    drawn = [layer["id"] for layer in room_stage(workshop.room(), "fr")["layers"]]
     if step == "2":
         assert "stations_at_risk" in drawn
     if step == "3":

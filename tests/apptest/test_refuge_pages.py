@@ -15,10 +15,12 @@ from geo.analysis import exposure, refuge_figures, siteplan, tiers
 from geo.core.i18n import number
 from geo.map.geojson import layer_geojson
 from geo.map.layers import LAYERS, select
+from geo.participation.auth import system_staff
 from geo.participation.database import open_sqlite
 from geo.participation.proposals import Workshop
 from geo.participation.store import RateLimit
 from tests.frame import registered_pages
+from tests.staff import open_for_the_room
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -207,12 +209,13 @@ def test_canicule_steps_show_the_figures_of_their_time_of_day(result, analysis, 
     monkeypatch.setenv("RESILIENCE_PROPOSALS_SQLITE", str(path))
     monkeypatch.delenv("RESILIENCE_PROPOSALS_DATABASE_URL", raising=False)
     monkeypatch.setenv("RESILIENCE_PUBLIC_URL", "http://127.0.0.1:8501/")
-    open_sqlite(path, RateLimit(100, 60)).create_workshop(Workshop("refuges-2026-12-02", "Refuges", "2026-12-02"))
+    store = open_sqlite(path, RateLimit(100, 60))
+    open_for_the_room(store, Workshop("refuges-2026-12-02", "Refuges", "2026-12-02"), "canicule", 1)
+    facilitator = system_staff("facilitator-test")
     head = refuge_figures.headline(result, 3.5).set_index(["tier", "time"])
     for step, time in (("1", "day"), ("2", "evening"), ("3", "night")):
-        at = AppTest.from_file(str(ROOT / "pages" / "workshop.py"), default_timeout=90)
-        at.query_params.update({"workshop": "refuges-2026-12-02", "scenario": "canicule", "step": step})
-        at.run()
+        store.set_room(facilitator, "refuges-2026-12-02", "canicule", int(step))
+        at = AppTest.from_file(str(ROOT / "pages" / "workshop.py"), default_timeout=90).run()
         assert not at.exception and not at.error
         text = " ".join(m.value for m in at.markdown)
         row = head.loc[("refuge", time)]

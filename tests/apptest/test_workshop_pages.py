@@ -314,7 +314,7 @@ def test_a_facilitator_prepares_opens_steps_and_closes(db, accounts):
     at.sidebar.radio(key="room.scenario").set_value("crue-1910").run()
     assert any("882 m" in text for text in texts(at, "markdown"))
     at.sidebar.button(key="workshop.next").click().run()
-    assert store.room().step == 2 and any("8,9 %" in text for text in texts(at, "markdown"))
+    assert store.room().step == 2 and any("8,9\u202f%" in text for text in texts(at, "markdown"))
     at.sidebar.button(key="room.close").click().run()
     assert store.workshop(created.slug).status == "closed"
     assert any("Atelier clos" in text for text in texts(at, "info"))

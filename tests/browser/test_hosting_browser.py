@@ -12,8 +12,9 @@ from geo.map.layers import LAYERS
 from geo.participation.database import open_sqlite
 from geo.participation.proposals import Workshop
 from geo.participation.store import RateLimit
-from tests.browser.leaflet_probe import map_frame, wait_counts
+from tests.browser.leaflet_probe import FRAME, map_frame, wait_counts
 from tests.conftest import ARTIFACTS, AppServer
+from tests.staff import open_for_the_room
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 90_000
@@ -78,7 +79,7 @@ def crue_server(real_build, tmp_path_factory):
 
     ensure_assets()
     path = tmp_path_factory.mktemp("crue") / "proposals.sqlite3"
-    open_sqlite(path, RateLimit(100, 60)).create_workshop(WORKSHOP)
+    open_for_the_room(open_sqlite(path, RateLimit(100, 60)), WORKSHOP, "crue-1910", 3)
     server = AppServer("crue", env={"RESILIENCE_PROPOSALS_SQLITE": str(path)})
     yield server
     server.stop()
@@ -88,13 +89,17 @@ def test_crue_scenario_step_shows_the_figures_and_the_capacity_layer(crue_server
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fr-FR")
     room = context.new_page()
     try:
-        room.goto(f"{crue_server.url}/atelier?workshop={WORKSHOP.slug}&scenario=crue-1910&step=3")
+        room.goto(f"{crue_server.url}/atelier")  # the room's workshop, at the step the facilitator set
         room.get_by_text("Décrue et accueil").first.wait_for(timeout=TIMEOUT)
         main = room.locator('[data-testid="stMain"]')
         for sentence in (hosting_text.capacity_sentence(result, "fr"),
                          hosting_text.need_sentence(result, "fr")):
             main.get_by_text(sentence[:50]).first.wait_for(timeout=TIMEOUT)
-        frame = map_frame(room)
+        # the room's map draws the step's layers from the live data (no feature group of
+        # st_folium): wait for the map, then for the host sites
+        room.wait_for_selector(FRAME, timeout=TIMEOUT)
+        frame = room.query_selector(FRAME).content_frame()
+        frame.wait_for_function("() => window.map !== undefined", timeout=TIMEOUT)
         counts = wait_counts(frame, "(c.host_capacity || 0) > 0")
         assert counts["host_capacity"] == len(result.hosts)
         room.screenshot(path=str(ARTIFACTS / "workshop-crue-decrue-1920x1080.png"))

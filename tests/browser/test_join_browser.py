@@ -17,11 +17,13 @@ import urllib.request
 
 import pytest
 
+from geo.participation.auth import system_staff
 from geo.participation.database import open_sqlite
 from geo.participation.proposals import Workshop
 from geo.participation.store import RateLimit
 from geo.participation.workshop import participants_url
 from tests.conftest import ARTIFACTS, AppServer
+from tests.staff import open_for_the_room
 
 pytestmark = pytest.mark.browser
 WORKSHOP = Workshop("ombre-et-eau-2026-12-02", "Ombre & eau <au 20e>", "2026-12-02")
@@ -37,7 +39,10 @@ def join_server(real_build, tmp_path_factory):
 
     ensure_built()
     path = tmp_path_factory.mktemp("join") / "proposals.sqlite3"
-    open_sqlite(path, RateLimit(100, 60)).create_workshop(WORKSHOP)
+    store = open_sqlite(path, RateLimit(100, 60))
+    open_for_the_room(store, WORKSHOP, "canicule", 1)
+    # every proposal live on the room's screen (the facilitator's choice; approved only by default)
+    store.set_screen(system_staff("facilitator-test"), WORKSHOP.slug, "live")
     server = AppServer("join", env={"RESILIENCE_PROPOSALS_SQLITE": str(path),
                                     "RESILIENCE_PROPOSALS_RATE_LIMIT": "100/60"})
     yield server, path

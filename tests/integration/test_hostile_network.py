@@ -236,9 +236,10 @@ def test_a_forged_host_gets_no_session_and_the_qr_code_ignores_it(server):
     [image] = [e.imgs.imgs[0].url for e in run.elements if e.WhichOneof("type") == "imgs"]
     png = http(f"{app.url}{image}")[2]
     [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-    assert code.text == f"{PUBLIC}proposer?workshop={WORKSHOP.slug}"
-    assert "evil" not in " ".join(e.code.code_text for e in run.elements
-                                 if e.WhichOneof("type") == "code")
+    assert code.text == f"{PUBLIC}rejoindre/{WORKSHOP.slug}"
+    # the address written under it (preformatted text) is the public one too
+    shown = " ".join(e.html.body for e in run.elements if e.WhichOneof("type") == "html")
+    assert f"{PUBLIC}rejoindre/{WORKSHOP.slug}" in shown and "evil" not in shown
 
 
 def test_twenty_thousand_unknown_layer_ids_give_bounded_notices(server):

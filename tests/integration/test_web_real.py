@@ -25,6 +25,7 @@ from geo.web.join_data import current_pin_map, current_rules
 from geo.web.precompress import load_manifest
 from tests.conftest import ROOT
 from tests.frame import registered_pages
+from tests.staff import open_for_the_room
 
 
 def test_join_rules_and_pin_map_from_the_real_build(real_build, tmp_path):
@@ -46,7 +47,7 @@ def test_join_rules_and_pin_map_from_the_real_build(real_build, tmp_path):
     assert abs(lon - centre.x) < 1e-5 and abs(lat - centre.y) < 1e-5
 
     store = open_sqlite(tmp_path / "p.sqlite3", RateLimit(6, 60))
-    store.create_workshop(Workshop("a-2026-12-02", "Atelier", "2026-12-02"))
+    open_for_the_room(store, Workshop("a-2026-12-02", "Atelier", "2026-12-02"))
     ctx = JoinContext(store=lambda: store, rules=current_rules, pin_map=current_pin_map, secret=b"s" * 32)
     client = TestClient(Starlette(routes=join_routes(ctx)))
     page = client.get("/rejoindre/a-2026-12-02").content

@@ -23,6 +23,7 @@ from geo.participation.proposals import Place, Rules, Workshop
 from geo.participation.store import RateLimit
 from geo.web.join import JoinContext, join_routes
 from geo.web.join_data import make_pin_map
+from tests.staff import open_for_the_room
 
 SECRET = b"k" * 32
 #: A synthetic study area around the 20e (lon/lat), two places inside it.
@@ -39,7 +40,7 @@ PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 @pytest.fixture
 def store(tmp_path: Path):
     store = open_sqlite(tmp_path / "p.sqlite3", RateLimit(count=3, window_s=60))
-    store.create_workshop(Workshop(SLUG, "Vers un quartier <b>résilient</b>", "2026-11-26"))
+    open_for_the_room(store, Workshop(SLUG, "Vers un quartier <b>résilient</b>", "2026-11-26"))
     yield store
     store.close()
 
@@ -226,13 +227,39 @@ def test_pin_map_is_precompressed(client: TestClient, pin_map):
     assert r2.status_code == 304
 
 
-def test_workshop_list_goes_to_the_only_workshop_or_lists_them(client: TestClient, store):
+def test_workshop_list_goes_to_the_rooms_workshop_then_the_open_ones(client: TestClient, store):
+    from geo.participation.auth import system_staff
+
+    facilitator = system_staff("facilitator-test")
     r = client.get("/rejoindre?lang=en", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/rejoindre/{SLUG}?lang=en"
-    store.create_workshop(Workshop("autre-2026-12-01", "Autre <atelier>", "2026-12-01"))
+    # a newer open workshop does not take the room's place: the facilitator's choice does
+    for slug, name in (("autre-2026-12-01", "Autre <atelier>"), ("troisieme-2026-12-03", "Trois")):
+        store.create_workshop(facilitator, Workshop(slug, name, slug[-10:]))
+        store.set_workshop_status(facilitator, slug, "open")
+    r = client.get("/rejoindre", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/rejoindre/{SLUG}"
+    # the room's workshop closed: the open ones are listed, never a closed one
+    store.set_workshop_status(facilitator, SLUG, "closed")
     r = client.get("/rejoindre")
     assert r.status_code == 200 and "Autre &lt;atelier&gt; (2026-12-01)" in r.text
-    assert f'href="/rejoindre/{SLUG}"' in r.text and '<html lang="fr">' in r.text
+    assert "/rejoindre/troisieme-2026-12-03" in r.text and f"/rejoindre/{SLUG}" not in r.text
+    assert '<html lang="fr">' in r.text
+
+
+def test_a_closed_or_future_workshop_takes_nothing_from_the_light_page(client: TestClient, store):
+    from geo.participation.auth import system_staff
+
+    facilitator = system_staff("facilitator-test")
+    store.create_workshop(facilitator, Workshop("prevu-2026-12-24", "Prévu", "2026-12-24"))
+    r = client.get("/rejoindre/prevu-2026-12-24")
+    assert r.status_code == 200 and "pas encore ouvert" in r.text and "<form" not in r.text
+    store.set_workshop_status(facilitator, SLUG, "closed")
+    r = client.get(f"/rejoindre/{SLUG}")
+    assert "Cet atelier est clos" in r.text and "<form" not in r.text
+    sent = client.post(f"/rejoindre/{SLUG}", data={"text": "trop tard", "category": "other"})
+    assert "Cet atelier est clos" in sent.text and "trop tard" not in sent.text
+    assert store.visible(SLUG) == []
 
 
 def test_unknown_workshop_says_so_in_the_participants_language(client: TestClient):
