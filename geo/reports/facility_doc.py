@@ -1,0 +1,152 @@
+"""The printable « fiche équipement »: one static A4 page built from the analyses.
+
+In order: the title with the QR code back to the live view (the facility selected, its
+surroundings); the headline figures; the map; heat (its walking time to the nearest open refuge
+against the other facilities of its quartier, a chart with its numbers beside it, then its nearest
+cool places); flood (distance to the PPRI, and for a host site its capacity and flags); the
+resilience actions linked to it; the sources.
+"""
+
+from __future__ import annotations
+
+import math
+
+from geo.analysis import hosting_text
+from geo.analysis.access import COOL_KINDS
+from geo.core.i18n import number, t
+from geo.core.settings import METRIC_CRS
+from geo.map import printmap
+from geo.reports import hosting as host_text
+from geo.reports import sheet_figures, sheet_parts, sheet_view
+from geo.reports.charts import Reference, StripRow, dot_strip, nice_max
+from geo.reports.document import Document, Html, join, key_figures, table, tag
+from geo.reports.sheet_common import (
+    HEADLINE_TIER,
+    SheetInputs,
+    chart_block,
+    method_note,
+    minutes_text,
+    time_label,
+)
+from geo.reports.sheets import FacilitySheet, facility_sheet
+
+
+def _position_chart(inputs: SheetInputs, sheet: FacilitySheet) -> Html:
+    """Its walking minutes to the nearest open refuge per time of day, among the facilities of
+    its quartier (grey dots), with the target."""
+    lang, refuges = inputs.lang, inputs.refuges
+    position = sheet_figures.facility_position(refuges, sheet.fid, HEADLINE_TIER, inputs.speed)
+    if position is None:
+        return tag("p", t("sheet.f.no_position", lang), class_="muted")
+    target = refuges.target_minutes
+    finite = [v for row in position["others"] for v in row if math.isfinite(v)]
+    axis = nice_max(min(max(finite, default=target), 6 * target), 2 * target)
+    rows = [StripRow(time_label(refuges, r.time, lang, short=True), list(r.others), r.minutes,
+                     minutes_text(r.minutes, lang)) for r in position.itertuples()]
+    title = t("sheet.f.position_title", lang, quartier=sheet.quartier_name,
+              speed=number(inputs.speed, lang, 1))
+    svg = dot_strip(rows, axis, title, t("sheet.q.walk_axis", lang),
+                    Reference(target, t("sheet.target", lang, minutes=f"{target:g}")))
+    table_rows = [[time_label(refuges, r.time, lang, short=True), minutes_text(r.minutes, lang),
+                   minutes_text(r.median, lang), f"{r.within} / {r.count}",
+                   t("sheet.f.rank", lang, rank=r.rank, count=r.count)] for r in position.itertuples()]
+    headers = [t("refuges.col.time", lang), t("sheet.f.col.this", lang), t("sheet.f.col.median", lang),
+               t("sheet.f.col.within", lang, minutes=f"{target:g}"), t("sheet.f.col.rank", lang)]
+    note = t("sheet.f.position_note", lang, tier=t(f"refuges.tier.{HEADLINE_TIER}", lang))
+    return chart_block(title, svg, t("sheet.chart.alt", lang, title=title), headers, table_rows,
+                       (1, 2, 3), note)
+
+
+def _nearest(inputs: SheetInputs, sheet: FacilitySheet) -> Html:
+    """The nearest cool place of each kind (straight line × detour, the access analysis)."""
+    lang = inputs.lang
+    yes_no = {True: t("expo.yes", lang), False: t("expo.no", lang)}
+    rows = [[t(f"expo.kind.{p.kind}", lang), p.name or "—", number(p.distance_m, lang),
+             number(p.minutes, lang, 1), yes_no[p.within]] for p in sheet.nearest if p.kind in COOL_KINDS]
+    acc = inputs.result.settings.access
+    return join([table([t("expo.col.kind", lang), t("expo.col.name", lang), t("expo.col.distance_m", lang),
+                        t("expo.col.walk_min", lang), t("expo.col.within", lang)], rows,
+                       caption=t("expo.sheet.nearest", lang), numeric=(2, 3)),
+                 tag("p", t("sheet.f.nearest_note", lang, detour=number(acc.detour_factor, lang, 1),
+                            speed=number(acc.walking_speed_kmh, lang, 1)), class_="note")])
+
+
+def facility_document(inputs: SheetInputs, fid: str, period: str) -> Document:
+    """The sheet of facility ``fid`` with its map at ``period`` (day, evening, night).
+
+    Raises
+    ------
+    AnalysisError
+        When ``fid`` is not a facility of the study area.
+    """
+    lang, result = inputs.lang, inputs.result
+    period = sheet_view.check_period(period)
+    sheet = facility_sheet(result, fid)
+    refuges = inputs.refuges
+    category = t(f"expo.category.{sheet.category}", lang)
+    doc = Document(lang, f"{sheet.name} — {t('sheet.app', lang)}")
+    rows = result.facilities[result.facilities["fid"] == fid]
+    rows = rows if len(rows) else result.hosts[result.hosts["fid"] == fid]
+    point = rows.geometry.iloc[0]
+    lonlat = rows.set_geometry([point], crs=METRIC_CRS).to_crs("EPSG:4326").geometry.iloc[0]
+    state = sheet_view.facility_state(fid, sheet.layer, lonlat.y, lonlat.x, period)
+    url = sheet_view.live_url(inputs.root, state, lang)
+    lead = [" · ".join(part for part in (category, sheet.address,
+                                         t("sheet.f.in_quartier", lang, name=sheet.quartier_name)) if part),
+            t("sheet.f.lead", lang, area=result.area_name, date=str(inputs.manifest.get("built_at", ""))[:10])]
+    doc.add(sheet_parts.header(t("sheet.f.title", lang, name=sheet.name), lead, url, url, lang))
+
+    position = sheet_figures.facility_position(refuges, fid, HEADLINE_TIER, inputs.speed)
+    figures = []
+    if position is not None:
+        by_time = position.set_index("time")["minutes"]
+        figures += [(minutes_text(by_time["day"], lang), t("sheet.f.fig.day", lang)),
+                    (minutes_text(by_time["night"], lang), t("sheet.f.fig.night", lang))]
+    figures.append((f"{number(sheet.best_min, lang, 1)} min", t("sheet.f.fig.cool", lang)))
+    figures.append((f"{number(sheet.zone_m, lang)} m", t("sheet.q.fig.flood", lang)))
+    capacity = float(sheet.host.get("capacity", math.nan)) if sheet.host else math.nan
+    if sheet.host is not None:
+        figures.append((number(capacity, lang) if math.isfinite(capacity) else t("host.unknown", lang),
+                        t("sheet.f.fig.capacity", lang)))
+    doc.add(key_figures(figures))
+    if sheet.old:
+        doc.paragraph(t("expo.heat.creche_note", lang), class_="note")
+
+    frame = printmap.frame_around(point.x, point.y, sheet_view.FACILITY_SPAN_M, *sheet_view.FACILITY_MAP_PX)
+    selected = inputs.frame_of(sheet.layer) if sheet.layer in inputs.info else None
+    highlight = selected[selected["fid"] == fid] if selected is not None else None
+    drawn = sheet_view.sheet_map(state, inputs.frame_of, inputs.info, inputs.kinds, frame,
+                                 t("sheet.f.where", lang, name=sheet.name), lang,
+                                 {"highlight": highlight} if highlight is not None and len(highlight) else {})
+    doc.heading(2, t("sheet.map.title", lang))
+    doc.add(sheet_view.map_figure(drawn, t("sheet.map.title", lang),
+                                  t("sheet.map.time_note", lang, time=time_label(refuges, period, lang),
+                                    speed=number(inputs.speed, lang, 1)), lang))
+
+    doc.heading(2, t("sheet.heat.title", lang))
+    doc.paragraph(method_note(inputs), class_="note")
+    doc.add(_position_chart(inputs, sheet), _nearest(inputs, sheet))
+
+    doc.heading(2, t("sheet.flood.title", lang))
+    flood = [t("expo.sheet.flood_text", lang, metres=number(sheet.zone_m, lang), zone=sheet.zone)]
+    flood += host_text.host_lines(sheet, result, lang)
+    doc.paragraph(" ".join(flood))
+    if sheet.host is not None and math.isfinite(capacity) and result.shelter is not None:
+        doc.paragraph(hosting_text.capacity_sentence(result, lang), class_="note")
+
+    doc.heading(2, t("sheet.actions.title", lang))
+    if inputs.catalogue is None:
+        doc.paragraph(t("sheet.actions.unavailable", lang, reason=inputs.catalogue_error), class_="muted")
+    else:
+        frame_ = inputs.frame_of(sheet.layer) if sheet.layer in inputs.manifest["layers"] else None
+        hit = frame_[frame_["fid"] == fid] if frame_ is not None else None
+        row = (hit.drop(columns=hit.geometry.name).iloc[0].to_dict()
+               if hit is not None and len(hit) else sheet.row)
+        doc.add(sheet_parts.feature_actions(inputs.catalogue,
+                                            inputs.catalogue.feature_links(sheet.layer, row), lang))
+
+    doc.heading(2, t("sheet.sources.title", lang))
+    doc.add(sheet_parts.provenance(inputs.manifest, (*state.layers, *sheet.layers), inputs.info, lang))
+    doc.paragraph(t("sheet.sources.more", lang), class_="note")
+    return doc
+

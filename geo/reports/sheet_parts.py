@@ -1,0 +1,107 @@
+"""Pieces every sheet prints: the heading with the QR code and short link back to the live map,
+the resilience actions, and the compact provenance block.
+
+The QR code is an SVG made locally by ``segno`` (no web service); its text alternative is the
+address it holds. Provenance is one short paragraph per publisher and licence (the layers' titles
+and retrieval dates) with the build id and the app version; full checksums stay on « Sources et
+méthodes » and in the downloads.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping, Sequence
+
+import segno
+
+from geo import __version__
+from geo.actions.catalogue import Catalogue
+from geo.actions.model import Action, FeatureLink
+from geo.core.i18n import t
+from geo.reports.document import Html, bullet_list, esc, join, svg_image, tag
+
+
+def qr_svg(url: str) -> str:
+    """The QR code of ``url`` as SVG (error correction M, quiet zone of 4 modules kept)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buffer, kind="svg", xmldecl=False, svgns=True,
+                                                 scale=1, border=4, dark="#000000", light="#ffffff")
+    return buffer.getvalue().decode("utf-8")
+
+
+def header(title: str, lead: Iterable[object], url: str, short: str, lang: str) -> Html:
+    """The sheet's title and what it is about, with the QR code of the live view (its
+    alternative: the address) and the printed link beside."""
+    qr = svg_image(qr_svg(url), t("sheet.qr.alt", lang, url=url), width="27mm", class_="qr")
+    link = tag("p", join([esc(t("sheet.qr.caption", lang)), Html("<br>"),
+                          tag("a", short, href=url, class_="link")]), class_="note")
+    text = join([tag("h1", title), *(tag("p", item, class_="lead") for item in lead)])
+    return tag("header", join([tag("div", text, class_="wide"),
+                               tag("div", join([qr, link]), class_="qr-block")]), class_="row sheet-head")
+
+
+def _framework(catalogue: Catalogue, action: Action, lang: str) -> str:
+    framework = catalogue.frameworks[action.framework]
+    return framework.short.get(lang) or framework.title.get(lang)
+
+
+def layer_actions(catalogue: Catalogue, layer_ids: Sequence[str], lang: str, limit: int = 8) -> Html:
+    """The actions of the catalogue concerning these layers: title and framework, at most
+    ``limit`` (then how many more, on « Actions de résilience »)."""
+    actions = catalogue.for_layers(layer_ids)
+    items = [join([tag("strong", action.display_title(lang)), Html(" — "),
+                   tag("em", _framework(catalogue, action, lang))]) for action in actions[:limit]]
+    if len(actions) > limit:
+        items.append(esc(t("sheet.actions.more", lang, n=len(actions) - limit)))
+    if not items:
+        return tag("p", t("sheet.actions.none", lang), class_="muted")
+    return bullet_list(items, class_="actions")
+
+
+def feature_actions(catalogue: Catalogue, links: Sequence[FeatureLink], lang: str) -> Html:
+    """The actions linked to one facility: title, framework, why, its status here, first source
+    (plain text: paper has no links)."""
+    if not links:
+        return tag("p", t("expo.sheet.actions_none", lang), class_="muted")
+    items = []
+    for link in links:
+        action = link.action
+        status = join(join([Html(" — "), tag("strong", s.get(lang))]) for s in link.statuses)
+        cite = (join([Html(" — "), esc(action.sources[0].label)]) if action.sources else "")
+        items.append(join([tag("strong", action.display_title(lang)), Html(" ("),
+                           tag("em", _framework(catalogue, action, lang)), Html(") — "),
+                           esc(link.notes[0].get(lang)), status, cite]))
+    return bullet_list(items, class_="actions")
+
+
+def provenance(manifest: Mapping, layer_ids: Iterable[str], derived: Mapping[str, Mapping],
+               lang: str) -> Html:
+    """One line per publisher and licence: the layers used (titles, status), their retrieval
+    dates; the derived layers computed by this project; then the build and the app version."""
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    computed = []
+    for layer_id in dict.fromkeys(layer_ids):
+        entry = manifest["layers"].get(layer_id)
+        if entry is None:
+            if layer_id in derived:
+                computed.append(derived[layer_id]["title_en" if lang == "en" else "title_fr"])
+            continue
+        title = entry["title_en"] if lang == "en" else entry["title_fr"]
+        if entry["status"] != "official":
+            title += " (" + t("status." + entry["status"], lang) + ")"
+        date = min(source["retrieved_at"] for source in entry["sources"])[:10]
+        groups.setdefault((entry["publisher"], entry["licence"]), []).append((title, date))
+    sep = " ; " if lang == "fr" else "; "
+    lines = []
+    for (publisher, licence), items in groups.items():
+        dates = sorted({date for _, date in items})
+        lines.append(join([tag("strong", f"{publisher} — {licence}"), Html(" : " if lang == "fr" else ": "),
+                           esc(sep.join(title for title, _ in items)),
+                           esc(" " + t("sheet.sources.retrieved", lang, dates=", ".join(dates)))]))
+    if computed:
+        lines.append(join([tag("strong", t("sheet.sources.derived", lang)),
+                           Html(" : " if lang == "fr" else ": "), esc(sep.join(computed))]))
+    built = manifest.get("built_at", "")[:10]
+    lines.append(esc(t("sheet.sources.build", lang, build=manifest["build_id"], date=built,
+                       version=__version__)))
+    return bullet_list(lines, class_="sources")
