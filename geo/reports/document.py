@@ -36,8 +36,8 @@ DOC_CSS = """
   color: #1a1a1a; background: #ffffff; max-width: 186mm; margin: 0 auto;
   -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .R * { box-sizing: border-box; }
-.R h1 { font-size: 15pt; margin: 0 0 1mm; line-height: 1.2; color: #1a1a1a; padding: 0; }
-.R h2 { font-size: 11pt; margin: 3mm 0 1.5mm; padding: 0 0 0.5mm; border-bottom: 0.4mm solid #1f4e79;
+.R h1 { font-size: 14pt; margin: 0 0 1mm; line-height: 1.2; color: #1a1a1a; padding: 0; }
+.R h2 { font-size: 10.5pt; margin: 2.2mm 0 1.2mm; padding: 0 0 0.4mm; border-bottom: 0.4mm solid #1f4e79;
   color: #1a1a1a; break-after: avoid; page-break-after: avoid; line-height: 1.25; }
 .R h3 { font-size: 9.5pt; margin: 2mm 0 1mm; color: #1a1a1a; break-after: avoid;
   page-break-after: avoid; padding: 0; line-height: 1.25; }
@@ -49,13 +49,14 @@ DOC_CSS = """
 .R th, .R td { border-bottom: 0.2mm solid #8c8c8c; padding: 0.6mm 1.2mm; text-align: left;
   vertical-align: top; }
 .R th { background: #eef2f7; }
-.R td.num, .R th.num { text-align: right; white-space: nowrap; }
+.R td.num, .R th.num { text-align: right; }
+.R td.num { white-space: nowrap; }
 .R tr, .R figure, .R .keep, .R .figures li, .R .chart { break-inside: avoid; page-break-inside: avoid; }
 .R figure { margin: 0 0 2mm; }
 .R img { display: block; max-width: 100%; height: auto; }
 .R ul { margin: 0 0 1.5mm; padding-left: 4.5mm; }
 .R li { margin: 0 0 0.5mm; }
-.R .figures { list-style: none; margin: 0 0 2mm; padding: 0; display: flex; flex-wrap: wrap; gap: 1.5mm; }
+.R .figures { list-style: none; margin: 0 0 1mm; padding: 0; display: flex; flex-wrap: wrap; gap: 1.5mm; }
 .R .figures li { flex: 1 1 0; min-width: 28mm; border: 0.3mm solid #1f4e79; border-radius: 1mm;
   padding: 1mm 1.5mm; margin: 0; }
 .R .figures .value { display: block; font-size: 12pt; font-weight: bold; color: #1a1a1a; }
@@ -70,6 +71,12 @@ DOC_CSS = """
 .R .box { border: 0.3mm solid #8c8c8c; padding: 1.5mm 2mm; border-radius: 1mm; margin: 0 0 2mm; }
 .R .link { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 7.5pt;
   word-break: break-all; }
+.R .sources { columns: 3; column-gap: 4mm; font-size: 6.3pt; line-height: 1.25; padding-left: 3mm; }
+.R .sources li { break-inside: avoid; page-break-inside: avoid; }
+.R .sheet-head { display: flex; gap: 3mm; align-items: flex-start; margin-bottom: 2mm; }
+.R .sheet-head .title { flex: 1 1 0; min-width: 0; }
+.R .sheet-head .qr-text { flex: 0 0 38mm; padding-top: 1mm; }
+.R .sheet-head .qr-image { flex: 0 0 24mm; }
 .R .annex { break-before: page; page-break-before: always; }
 .R a { color: #0b4f8a; }
 """
@@ -165,6 +172,12 @@ class Document:
 
     def paragraph(self, text: object, **attrs: object) -> Document:
         return self.add(tag("p", text, **attrs))
+
+    def section(self, heading: object, *blocks: object, level: int = 2, keep: bool = True) -> Document:
+        """A heading and the blocks under it; ``keep``: one block a page break never cuts (so
+        a heading never ends a page alone)."""
+        return self.add(tag("section", join([tag(f"h{level}", heading), *blocks]),
+                            class_="keep" if keep else None))
 
     def style(self) -> str:
         return scoped_css(DOC_CSS + self.css)

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import math
 
-from geo.analysis import hosting_text
+import geopandas as gpd
+import shapely
+
+from geo.analysis import refuges as refuges_mod
 from geo.analysis.access import COOL_KINDS
+from geo.core.errors import AnalysisError
 from geo.core.i18n import number, t
-from geo.core.settings import METRIC_CRS
+from geo.core.settings import METRIC_CRS, STORE_CRS
 from geo.map import printmap
 from geo.reports import hosting as host_text
 from geo.reports import sheet_figures, sheet_parts, sheet_view
 from geo.reports.charts import Reference, StripRow, dot_strip, nice_max
-from geo.reports.document import Document, Html, join, key_figures, table, tag
+from geo.reports.document import Document, Html, key_figures, tag
 from geo.reports.sheet_common import (
     HEADLINE_TIER,
     SheetInputs,
@@ -49,26 +53,26 @@ def _position_chart(inputs: SheetInputs, sheet: FacilitySheet) -> Html:
                     Reference(target, t("sheet.target", lang, minutes=f"{target:g}")))
     table_rows = [[time_label(refuges, r.time, lang, short=True), minutes_text(r.minutes, lang),
                    minutes_text(r.median, lang), f"{r.within} / {r.count}",
-                   t("sheet.f.rank", lang, rank=r.rank, count=r.count)] for r in position.itertuples()]
+                   f"{r.rank} / {r.count}"] for r in position.itertuples()]
     headers = [t("refuges.col.time", lang), t("sheet.f.col.this", lang), t("sheet.f.col.median", lang),
                t("sheet.f.col.within", lang, minutes=f"{target:g}"), t("sheet.f.col.rank", lang)]
-    note = t("sheet.f.position_note", lang, tier=t(f"refuges.tier.{HEADLINE_TIER}", lang))
+    count = int(position["count"].iloc[0])
+    note = " ".join([t("sheet.f.position_note", lang, count=count), method_note(inputs)])
     return chart_block(title, svg, t("sheet.chart.alt", lang, title=title), headers, table_rows,
                        (1, 2, 3), note)
 
 
 def _nearest(inputs: SheetInputs, sheet: FacilitySheet) -> Html:
-    """The nearest cool place of each kind (straight line × detour, the access analysis)."""
+    """The nearest cool place of each kind in one sentence (straight line × detour: the access
+    analysis, whose estimate the headline « lieu frais le plus proche » is)."""
     lang = inputs.lang
-    yes_no = {True: t("expo.yes", lang), False: t("expo.no", lang)}
-    rows = [[t(f"expo.kind.{p.kind}", lang), p.name or "—", number(p.distance_m, lang),
-             number(p.minutes, lang, 1), yes_no[p.within]] for p in sheet.nearest if p.kind in COOL_KINDS]
     acc = inputs.result.settings.access
-    return join([table([t("expo.col.kind", lang), t("expo.col.name", lang), t("expo.col.distance_m", lang),
-                        t("expo.col.walk_min", lang), t("expo.col.within", lang)], rows,
-                       caption=t("expo.sheet.nearest", lang), numeric=(2, 3)),
-                 tag("p", t("sheet.f.nearest_note", lang, detour=number(acc.detour_factor, lang, 1),
-                            speed=number(acc.walking_speed_kmh, lang, 1)), class_="note")])
+    sep = " ; " if lang == "fr" else "; "
+    places = sep.join(t("sheet.f.nearest_item", lang, kind=t(f"expo.kind.{p.kind}", lang), name=p.name or "—",
+                        metres=number(p.distance_m, lang), minutes=number(p.minutes, lang, 1))
+                      for p in sheet.nearest if p.kind in COOL_KINDS)
+    return tag("p", t("sheet.f.nearest", lang, places=places, detour=number(acc.detour_factor, lang, 1),
+                      speed=number(acc.walking_speed_kmh, lang, 1)), class_="note")
 
 
 def facility_document(inputs: SheetInputs, fid: str, period: str) -> Document:
@@ -83,18 +87,18 @@ def facility_document(inputs: SheetInputs, fid: str, period: str) -> Document:
     period = sheet_view.check_period(period)
     sheet = facility_sheet(result, fid)
     refuges = inputs.refuges
-    category = t(f"expo.category.{sheet.category}", lang)
-    doc = Document(lang, f"{sheet.name} — {t('sheet.app', lang)}")
-    rows = result.facilities[result.facilities["fid"] == fid]
-    rows = rows if len(rows) else result.hosts[result.hosts["fid"] == fid]
-    point = rows.geometry.iloc[0]
-    lonlat = rows.set_geometry([point], crs=METRIC_CRS).to_crs("EPSG:4326").geometry.iloc[0]
+    point = facility_point(inputs, fid)
+    lonlat = gpd.GeoSeries([point], crs=METRIC_CRS).to_crs(STORE_CRS).iloc[0]
     state = sheet_view.facility_state(fid, sheet.layer, lonlat.y, lonlat.x, period)
-    url = sheet_view.live_url(inputs.root, state, lang)
+    title = t("sheet.f.title", lang, name=sheet.name)
+    doc = Document(lang, f"{title} — {t('sheet.app', lang)}")
+    category = t(f"expo.category.{sheet.category}", lang)
     lead = [" · ".join(part for part in (category, sheet.address,
-                                         t("sheet.f.in_quartier", lang, name=sheet.quartier_name)) if part),
-            t("sheet.f.lead", lang, area=result.area_name, date=str(inputs.manifest.get("built_at", ""))[:10])]
-    doc.add(sheet_parts.header(t("sheet.f.title", lang, name=sheet.name), lead, url, url, lang))
+                                         t("sheet.f.in_quartier", lang, name=sheet.quartier_name),
+                                         t("sheet.f.lead", lang, area=result.area_name,
+                                           date=str(inputs.manifest.get("built_at", ""))[:10])) if part)]
+    doc.add(sheet_parts.header(title, lead, sheet_view.live_url(inputs.root, state, lang),
+                               sheet_view.short_url(inputs.root, fid, period, lang), lang))
 
     position = sheet_figures.facility_position(refuges, fid, HEADLINE_TIER, inputs.speed)
     figures = []
@@ -113,40 +117,47 @@ def facility_document(inputs: SheetInputs, fid: str, period: str) -> Document:
         doc.paragraph(t("expo.heat.creche_note", lang), class_="note")
 
     frame = printmap.frame_around(point.x, point.y, sheet_view.FACILITY_SPAN_M, *sheet_view.FACILITY_MAP_PX)
-    selected = inputs.frame_of(sheet.layer) if sheet.layer in inputs.info else None
-    highlight = selected[selected["fid"] == fid] if selected is not None else None
+    own = inputs.frame_of(sheet.layer) if sheet.layer in inputs.info else None
+    highlight = own[own["fid"] == fid] if own is not None else None
     drawn = sheet_view.sheet_map(state, inputs.frame_of, inputs.info, inputs.kinds, frame,
                                  t("sheet.f.where", lang, name=sheet.name), lang,
                                  {"highlight": highlight} if highlight is not None and len(highlight) else {})
-    doc.heading(2, t("sheet.map.title", lang))
-    doc.add(sheet_view.map_figure(drawn, t("sheet.map.title", lang),
-                                  t("sheet.map.time_note", lang, time=time_label(refuges, period, lang),
-                                    speed=number(inputs.speed, lang, 1)), lang))
+    doc.section(t("sheet.map.title", lang), sheet_view.map_figure(
+        drawn, t("sheet.map.time_note", lang, time=time_label(refuges, period, lang),
+                 speed=number(inputs.speed, lang, 1)), lang))
 
-    doc.heading(2, t("sheet.heat.title", lang))
-    doc.paragraph(method_note(inputs), class_="note")
-    doc.add(_position_chart(inputs, sheet), _nearest(inputs, sheet))
+    doc.section(t("sheet.heat.title", lang), _position_chart(inputs, sheet), _nearest(inputs, sheet))
 
-    doc.heading(2, t("sheet.flood.title", lang))
-    flood = [t("expo.sheet.flood_text", lang, metres=number(sheet.zone_m, lang), zone=sheet.zone)]
-    flood += host_text.host_lines(sheet, result, lang)
-    doc.paragraph(" ".join(flood))
-    if sheet.host is not None and math.isfinite(capacity) and result.shelter is not None:
-        doc.paragraph(hosting_text.capacity_sentence(result, lang), class_="note")
+    hosting = host_text.host_lines(sheet, result, lang)
+    if hosting:  # the distance to the PPRI is a headline figure; a host site says more
+        flood = [t("expo.sheet.flood_text", lang, metres=number(sheet.zone_m, lang), zone=sheet.zone), *hosting]
+        doc.section(t("sheet.flood.title", lang), tag("p", " ".join(flood)))
 
-    doc.heading(2, t("sheet.actions.title", lang))
     if inputs.catalogue is None:
-        doc.paragraph(t("sheet.actions.unavailable", lang, reason=inputs.catalogue_error), class_="muted")
+        actions = tag("p", t("sheet.actions.unavailable", lang, reason=inputs.catalogue_error), class_="muted")
     else:
-        frame_ = inputs.frame_of(sheet.layer) if sheet.layer in inputs.manifest["layers"] else None
-        hit = frame_[frame_["fid"] == fid] if frame_ is not None else None
-        row = (hit.drop(columns=hit.geometry.name).iloc[0].to_dict()
-               if hit is not None and len(hit) else sheet.row)
-        doc.add(sheet_parts.feature_actions(inputs.catalogue,
-                                            inputs.catalogue.feature_links(sheet.layer, row), lang))
-
-    doc.heading(2, t("sheet.sources.title", lang))
-    doc.add(sheet_parts.provenance(inputs.manifest, (*state.layers, *sheet.layers), inputs.info, lang))
-    doc.paragraph(t("sheet.sources.more", lang), class_="note")
+        row = own[own["fid"] == fid] if own is not None and sheet.layer in inputs.manifest["layers"] else None
+        row = row.drop(columns=row.geometry.name).iloc[0].to_dict() if row is not None and len(row) else sheet.row
+        actions = sheet_parts.feature_actions(inputs.catalogue, inputs.catalogue.feature_links(sheet.layer, row),
+                                              lang)
+    doc.section(t("sheet.actions.title", lang), actions, keep=False)
+    used = (*state.layers, "ppri", refuges_mod.GRAPH_LAYER)
+    doc.section(t("sheet.sources.title", lang), sheet_parts.provenance(inputs.manifest, used, inputs.info, lang),
+                keep=False)
     return doc
 
+
+def facility_point(inputs: SheetInputs, fid: str) -> shapely.Point:
+    """The facility's point (Lambert-93), as the analyses place it (access facilities first, then
+    the host sites).
+
+    Raises
+    ------
+    AnalysisError
+        When ``fid`` is not a facility of the study area.
+    """
+    for frame in (inputs.result.facilities, inputs.result.hosts):
+        hit = frame[frame["fid"] == fid]
+        if len(hit):
+            return hit.geometry.iloc[0]
+    raise AnalysisError(f"no sheet for '{fid}': not a facility of the study area")

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from geo.analysis import hosting_text, refuge_figures
+from geo.analysis import hosting, hosting_text, refuge_figures
+from geo.analysis import refuges as refuges_mod
 from geo.analysis.refuge_settings import TIERS, TIMES
 from geo.core.errors import AnalysisError
 from geo.core.i18n import number, t
 from geo.map import printmap
 from geo.reports import sheet_figures, sheet_parts, sheet_view
 from geo.reports.charts import Bar, Reference, bar_chart, nice_max
-from geo.reports.document import Document, Html, join, key_figures, table, tag
+from geo.reports.document import Document, Html, esc, join, key_figures, table, tag
 from geo.reports.sheet_common import (
     HEADLINE_TIER,
     SheetInputs,
@@ -36,7 +37,9 @@ def _pct(share: float, lang: str) -> str:
 
 
 def _walk_chart(inputs: SheetInputs, code: str) -> Html:
-    """Median walking minutes of the quartier's people aged 75+ per tier and time of day."""
+    """Median walking minutes of the quartier's people aged 75+ per tier and time of day; the
+    table beside gives, per tier (rows) and time (columns), the median and the share within the
+    target."""
     lang, refuges = inputs.lang, inputs.refuges
     walk = sheet_figures.quartier_walk(refuges, code, inputs.speed)
     target = refuges.target_minutes
@@ -48,12 +51,16 @@ def _walk_chart(inputs: SheetInputs, code: str) -> Html:
                 for r in walk[walk["tier"] == tier].itertuples()]) for tier in TIERS]
     title = t("sheet.q.walk_title", lang, speed=number(inputs.speed, lang, 1))
     svg = bar_chart(groups, axis, title, t("sheet.q.walk_axis", lang),
-                    [Reference(target, t("sheet.target", lang, minutes=f"{target:g}"))])
-    rows = [[t(f"refuges.tier_short.{r.tier}", lang), time_label(refuges, r.time, lang, short=True),
-             minutes_text(r.median_min, lang), _pct(r.share_within, lang)] for r in walk.itertuples()]
-    headers = [t("refuges.col.tier", lang), t("refuges.col.time", lang), t("sheet.col.median", lang),
-               t("sheet.col.within", lang, minutes=f"{target:g}")]
-    return chart_block(title, svg, t("sheet.chart.alt", lang, title=title), headers, rows, (2, 3))
+                    [Reference(target, t("sheet.target", lang, minutes=f"{target:g}"))], width=390)
+    cells = walk.set_index(["tier", "time"])
+    rows = [[t(f"refuges.tier_short.{tier}", lang),
+             *(Html(f"{esc(minutes_text(cells.loc[(tier, time), 'median_min'], lang))}<br>"
+                    f"{esc(_pct(cells.loc[(tier, time), 'share_within'], lang))}") for time in TIMES)]
+            for tier in TIERS]
+    headers = [t("refuges.col.tier", lang), *(time_label(refuges, time, lang, short=True) for time in TIMES)]
+    note = t("sheet.q.walk_note", lang, minutes=f"{target:g}")
+    return chart_block(title, svg, t("sheet.chart.alt", lang, title=title), headers, rows, (1, 2, 3, 4),
+                       note)
 
 
 def _outside_chart(inputs: SheetInputs, code: str) -> Html:
@@ -69,7 +76,7 @@ def _outside_chart(inputs: SheetInputs, code: str) -> Html:
     title = t("sheet.q.outside_title", lang, minutes=f"{refuges.target_minutes:g}")
     svg = bar_chart([("", bars)], nice_max(total, 10), title, t("sheet.q.outside_axis", lang),
                     [Reference(total, t("sheet.q.outside_total", lang, people=number(total, lang)))],
-                    label_width=70)
+                    tick_text=lambda value: number(value, lang))
     rows = []
     for time in TIMES:
         who = refuges_by_quartier(inputs, time).get(code, {})
@@ -107,7 +114,8 @@ def _capacity_chart(inputs: SheetInputs, code: str, name: str) -> Html:
                                        area=t("host.arr", lang, c_ar=result.c_ar))),
             Reference(need.quartier_capacity, t("sheet.q.capacity_quartier", lang, name=name,
                                                 people=number(need.quartier_capacity, lang)))]
-    svg = bar_chart([("", bars)], axis, title, t("sheet.q.capacity_axis", lang), refs, label_width=110)
+    svg = bar_chart([("", bars)], axis, title, t("sheet.q.capacity_axis", lang), refs,
+                    tick_text=lambda value: number(value, lang))
     rows = [[label, number(r.residents, lang), number(r.residents_75_plus, lang),
              t("host.cover.no_sector", lang) if r.cover != r.cover else _pct(r.cover, lang)]
             for label, r in zip(labels, cover.itertuples(), strict=True)]
@@ -157,26 +165,26 @@ def quartier_document(inputs: SheetInputs, code: str, period: str, annex: bool =
     lang, result = inputs.lang, inputs.result
     period = sheet_view.check_period(period)
     sheet = quartier_sheet(result, code)
-    figures = sheet.figures
     refuges = inputs.refuges
     title = t("sheet.q.title", lang, name=sheet.name)
     doc = Document(lang, f"{title} — {t('sheet.app', lang)}")
     state = sheet_view.quartier_state(sheet.code, period)
-    url = sheet_view.live_url(inputs.root, state, lang)
     lead = [t("sheet.q.lead", lang, area=result.area_name, code=sheet.code,
               date=str(inputs.manifest.get("built_at", ""))[:10])]
-    doc.add(sheet_parts.header(title, lead, url, url, lang))
+    doc.add(sheet_parts.header(title, lead, sheet_view.live_url(inputs.root, state, lang),
+                               sheet_view.short_url(inputs.root, sheet.code, period, lang), lang))
 
     walk = sheet_figures.quartier_walk(refuges, sheet.code, inputs.speed).set_index(["tier", "time"])
     day, night = walk.loc[(HEADLINE_TIER, "day")], walk.loc[(HEADLINE_TIER, "night")]
     need = sheet_figures.capacity_need(result, sheet.code)
+    minutes = f"{refuges.target_minutes:g}"
     doc.add(key_figures([
         (number(day["p75"], lang), t("sheet.q.fig.p75", lang)),
-        (_pct(day["share_within"], lang), t("sheet.q.fig.day", lang, minutes=f"{refuges.target_minutes:g}")),
-        (_pct(night["share_within"], lang), t("sheet.q.fig.night", lang, minutes=f"{refuges.target_minutes:g}")),
+        (_pct(day["share_within"], lang), t("sheet.q.fig.day", lang, minutes=minutes)),
+        (_pct(night["share_within"], lang), t("sheet.q.fig.night", lang, minutes=minutes)),
         *([(number(need.quartier_capacity, lang), t("sheet.q.fig.capacity", lang, sites=need.quartier_sites))]
           if need is not None else []),
-        (f"{number(figures['zone_m'], lang)} m", t("sheet.q.fig.flood", lang)),
+        (f"{number(sheet.figures['zone_m'], lang)} m", t("sheet.q.fig.flood", lang)),
     ]))
 
     quartiers = inputs.frame_of("quartiers")
@@ -186,38 +194,32 @@ def quartier_document(inputs: SheetInputs, code: str, period: str, annex: bool =
     frame = printmap.frame_for(sheet_view.metric_bounds(outline), *sheet_view.QUARTIER_MAP_PX)
     drawn = sheet_view.sheet_map(state, inputs.frame_of, inputs.info, inputs.kinds, frame,
                                  t("sheet.q.where", lang, name=sheet.name), lang, {"quartier": outline})
-    doc.heading(2, t("sheet.map.title", lang))
-    doc.add(sheet_view.map_figure(drawn, t("sheet.map.title", lang),
-                                  t("sheet.map.time_note", lang, time=time_label(refuges, period, lang),
-                                    speed=number(inputs.speed, lang, 1)), lang))
+    doc.section(t("sheet.map.title", lang), sheet_view.map_figure(
+        drawn, t("sheet.map.time_note", lang, time=time_label(refuges, period, lang),
+                 speed=number(inputs.speed, lang, 1)), lang))
 
-    doc.heading(2, t("sheet.heat.title", lang))
-    doc.paragraph(method_note(inputs), class_="note")
-    doc.add(_walk_chart(inputs, sheet.code), _outside_chart(inputs, sheet.code))
+    doc.section(t("sheet.heat.title", lang), tag("p", method_note(inputs), class_="note"),
+                _walk_chart(inputs, sheet.code))
+    doc.add(_outside_chart(inputs, sheet.code))
 
-    doc.heading(2, t("sheet.flood.title", lang))
     lines = [hosting_text.distance_sentence(result, lang)]
     if need is not None:
         lines.append(t("sheet.q.capacity_text", lang, name=sheet.name,
                        people=number(need.quartier_capacity, lang), sites=need.quartier_sites,
                        share=_pct(need.quartier_capacity / need.capacity if need.capacity else float("nan"), lang),
                        total=number(need.capacity, lang), area=t("host.arr", lang, c_ar=result.c_ar)))
-    doc.paragraph(" ".join(lines))
-    doc.add(_capacity_chart(inputs, sheet.code, sheet.name))
+    doc.section(t("sheet.flood.title", lang), tag("p", " ".join(lines)),
+                _capacity_chart(inputs, sheet.code, sheet.name))
 
-    doc.heading(2, t("sheet.actions.title", lang))
     if inputs.catalogue is None:
-        doc.paragraph(t("sheet.actions.unavailable", lang, reason=inputs.catalogue_error), class_="muted")
+        actions = tag("p", t("sheet.actions.unavailable", lang, reason=inputs.catalogue_error), class_="muted")
     else:
-        doc.add(sheet_parts.layer_actions(inputs.catalogue, state.layers, lang))
+        actions = sheet_parts.layer_actions(inputs.catalogue, state.layers, lang)
+    doc.section(t("sheet.actions.title", lang), actions)
 
-    doc.heading(2, t("sheet.sources.title", lang))
-    used = (*state.layers, *result.layers)
-    doc.add(sheet_parts.provenance(inputs.manifest, used, inputs.info, lang))
-    doc.paragraph(t("sheet.sources.more", lang), class_="note")
-    if not annex:
-        doc.paragraph(t("sheet.annex.hint", lang), class_="note no-print-hint")
-    else:
+    used = (*state.layers, *refuges_mod.REFUGE_LAYERS, *hosting.SHELTER_LAYERS,
+            *(("cq_climate",) if annex else ()))
+    doc.section(t("sheet.sources.title", lang), sheet_parts.provenance(inputs.manifest, used, inputs.info, lang))
+    if annex:
         doc.add(_annex(inputs, sheet.code))
     return doc
-

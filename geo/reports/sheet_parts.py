@@ -32,12 +32,12 @@ def qr_svg(url: str) -> str:
 def header(title: str, lead: Iterable[object], url: str, short: str, lang: str) -> Html:
     """The sheet's title and what it is about, with the QR code of the live view (its
     alternative: the address) and the printed link beside."""
-    qr = svg_image(qr_svg(url), t("sheet.qr.alt", lang, url=url), width="27mm", class_="qr")
-    link = tag("p", join([esc(t("sheet.qr.caption", lang)), Html("<br>"),
-                          tag("a", short, href=url, class_="link")]), class_="note")
+    qr = svg_image(qr_svg(url), t("sheet.qr.alt", lang, url=url), width="24mm", class_="qr")
+    link = tag("p", join([esc(t("sheet.qr.caption", lang)), Html(" "),
+                          tag("a", short, href=short, class_="link")]), class_="note")
     text = join([tag("h1", title), *(tag("p", item, class_="lead") for item in lead)])
-    return tag("header", join([tag("div", text, class_="wide"),
-                               tag("div", join([qr, link]), class_="qr-block")]), class_="row sheet-head")
+    return tag("header", join([tag("div", text, class_="title"), tag("div", link, class_="qr-text"),
+                               tag("div", qr, class_="qr-image")]), class_="sheet-head")
 
 
 def _framework(catalogue: Catalogue, action: Action, lang: str) -> str:
@@ -59,18 +59,17 @@ def layer_actions(catalogue: Catalogue, layer_ids: Sequence[str], lang: str, lim
 
 
 def feature_actions(catalogue: Catalogue, links: Sequence[FeatureLink], lang: str) -> Html:
-    """The actions linked to one facility: title, framework, why, its status here, first source
-    (plain text: paper has no links)."""
+    """The actions linked to one facility: title, framework, its status here, why (the sources
+    are on « Actions de résilience »: the sheet stays on one page)."""
     if not links:
         return tag("p", t("expo.sheet.actions_none", lang), class_="muted")
     items = []
     for link in links:
         action = link.action
         status = join(join([Html(" — "), tag("strong", s.get(lang))]) for s in link.statuses)
-        cite = (join([Html(" — "), esc(action.sources[0].label)]) if action.sources else "")
         items.append(join([tag("strong", action.display_title(lang)), Html(" ("),
-                           tag("em", _framework(catalogue, action, lang)), Html(") — "),
-                           esc(link.notes[0].get(lang)), status, cite]))
+                           tag("em", _framework(catalogue, action, lang)), Html(")"), status,
+                           Html(" — "), esc(link.notes[0].get(lang))]))
     return bullet_list(items, class_="actions")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import geopandas as gpd
 
@@ -34,9 +34,11 @@ FACILITY_LAYERS = ("arrondissements", "quartiers", "green_spaces", "refuge_gap",
 #: The live map's zoom on a facility, and the width of its printed surroundings (metres).
 FACILITY_ZOOM = 16
 FACILITY_SPAN_M = 1100.0
+#: Path of the short links (``/v/<quartier code or fid>``) the app redirects to the live view.
+SHORT_PATH = "v"
 #: Printed map size (CSS px): the quartier sheet's and the facility sheet's.
-QUARTIER_MAP_PX = (470.0, 400.0)
-FACILITY_MAP_PX = (470.0, 300.0)
+QUARTIER_MAP_PX = (470.0, 360.0)
+FACILITY_MAP_PX = (470.0, 215.0)
 
 
 def app_root(url: str) -> str:
@@ -64,6 +66,32 @@ def live_url(root: str, state: MapState, lang: str) -> str:
     return f"{root}?{urlencode(params, safe=',:|;')}"
 
 
+def short_url(root: str, ident: str, period: str, lang: str) -> str:
+    """The printed short link of a sheet's live view: ``<root>v/<quartier code or fid>``, with
+    ``?t=<time of day>`` and ``lang`` when not the defaults; the app redirects it to
+    :func:`live_url` (``geo.ui.sheet_links``)."""
+    query = {**({"t": period} if period != DEFAULT_PERIOD else {}), **({"lang": lang} if lang != "fr" else {})}
+    return f"{root}{SHORT_PATH}/{quote(ident, safe=':')}" + (f"?{urlencode(query)}" if query else "")
+
+
+def parse_short(ident: str, period: str | None, lang: str | None) -> tuple[str, str, str, str]:
+    """(kind, id, time of day, language) of a short link: kind ``"quartier"`` for a 7-digit code,
+    ``"facility"`` for a fid (``layer:id``); unknown times and languages fall back to the defaults.
+
+    Raises
+    ------
+    ValueError
+        Neither a quartier code nor a fid.
+    """
+    if ident.isdigit() and len(ident) == 7:
+        kind = "quartier"
+    elif ":" in ident and len(ident) <= 200 and ident.split(":", 1)[0] in LAYERS:
+        kind = "facility"
+    else:
+        raise ValueError(f"not a sheet: {ident!r}")
+    return kind, ident, check_period(period or DEFAULT_PERIOD), lang if lang in ("fr", "en") else "fr"
+
+
 def quartier_state(code: str, period: str = DEFAULT_PERIOD) -> MapState:
     """The live view of a quartier sheet: its layers filtered on the quartier, at ``period``."""
     return MapState(layers=QUARTIER_LAYERS, quartier=code, period=period)
@@ -89,21 +117,22 @@ class SheetMap:
 
 
 def _attribution(layer_ids: tuple[str, ...], info: Mapping[str, Mapping], lang: str) -> str:
-    """« © Ville de Paris (ODbL) ; … » from the layers' publishers and licences, then the
-    project's own computations (derived layers) and « no base map »."""
-    seen: dict[str, None] = {}
+    """« © Ville de Paris, Eau de Paris (ODbL) ; calculs de ce projet ; sans fond de carte »:
+    the publishers of the layers drawn by licence, the project's own computations (the layers
+    the analyses derive) and the absence of a base map."""
+    by_licence: dict[str, dict[str, None]] = {}
     derived = False
     for layer_id in layer_ids:
         entry = info.get(layer_id, {})
         if "publisher" in entry:
-            seen[f"{entry['publisher']} ({entry['licence']})"] = None
-        if entry.get("status") == "derived" and "publisher" not in entry:
+            by_licence.setdefault(entry["licence"], {})[entry["publisher"]] = None
+        elif entry.get("status") == "derived":
             derived = True
-    parts = [f"© {item}" for item in seen]
+    parts = [f"© {', '.join(publishers)} ({licence})" for licence, publishers in by_licence.items()]
     if derived:
         parts.append(t("sheet.map.derived", lang))
     parts.append(t("sheet.map.no_basemap", lang))
-    return " ; ".join(parts) if lang == "fr" else "; ".join(parts)
+    return (" ; " if lang == "fr" else "; ").join(parts)
 
 
 def _alt(drawing: printmap.MapDrawing, where: str, period: str, info: Mapping[str, Mapping],
@@ -136,7 +165,7 @@ def sheet_map(state: MapState, frame_of: Callable[[str], gpd.GeoDataFrame],
                     attribution=_attribution(state.layers, info, lang))
 
 
-def map_figure(drawn: SheetMap, heading: str, time_note: str, lang: str) -> Html:
+def map_figure(drawn: SheetMap, time_note: str, lang: str) -> Html:
     """The map beside its legend (one block: never cut by a page break), the attribution and
     the time of day under it."""
     image = svg_image(drawn.drawing.svg, drawn.alt, class_="sheet-map")
@@ -144,7 +173,7 @@ def map_figure(drawn: SheetMap, heading: str, time_note: str, lang: str) -> Html
     caption = tag("figcaption", join([esc(time_note), Html(" · "), esc(drawn.attribution)]))
     return tag("figure", join([tag("div", join([tag("div", image, class_="wide"),
                                                 tag("div", aside, class_="legend")]), class_="row"),
-                               caption]), class_="map", aria_label=heading)
+                               caption]), class_="map")
 
 
 def metric_bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
