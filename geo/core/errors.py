@@ -76,3 +76,7 @@ class AnalysisError(ResilienceError):
 
 class ScenarioError(ResilienceError):
     """The workshop scenarios (data/scenarios.toml) hold a bad entry."""
+
+
+class ReportError(ResilienceError):
+    """A printable document could not be made (e.g. the PDF: its library or fonts missing)."""

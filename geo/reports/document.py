@@ -36,6 +36,8 @@ DOC_CSS = """
   color: #1a1a1a; background: #ffffff; max-width: 186mm; margin: 0 auto;
   -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .R * { box-sizing: border-box; }
+.R p, .R li, .R ul, .R figure, .R figcaption, .R a, .R strong, .R em, .R span { font-size: inherit;
+  line-height: inherit; letter-spacing: normal; }
 .R h1 { font-size: 14pt; margin: 0 0 1mm; line-height: 1.2; color: #1a1a1a; padding: 0; }
 .R h2 { font-size: 10.5pt; margin: 2.2mm 0 1.2mm; padding: 0 0 0.4mm; border-bottom: 0.4mm solid #1f4e79;
   color: #1a1a1a; break-after: avoid; page-break-after: avoid; line-height: 1.25; }
@@ -43,7 +45,7 @@ DOC_CSS = """
   page-break-after: avoid; padding: 0; line-height: 1.25; }
 .R p { margin: 0 0 1.5mm; }
 .R .muted, .R figcaption, .R .note { color: #4d4d4d; font-size: 7.5pt; }
-.R .lead { color: #4d4d4d; margin-bottom: 2mm; }
+.R .lead { color: #4d4d4d; margin-bottom: 2mm; font-size: 9.5pt; }
 .R table { border-collapse: collapse; width: 100%; font-size: 7.5pt; margin: 0 0 1.5mm; }
 .R caption { text-align: left; font-weight: bold; padding-bottom: 0.5mm; color: #1a1a1a; }
 .R th, .R td { border-bottom: 0.2mm solid #8c8c8c; padding: 0.6mm 1.2mm; text-align: left;
@@ -182,8 +184,10 @@ class Document:
     def style(self) -> str:
         return scoped_css(DOC_CSS + self.css)
 
-    def body(self) -> Html:
-        return tag("main", Html("".join(self.parts)), class_=ROOT_CLASS, lang=self.lang)
+    def body(self, element: str = "main") -> Html:
+        """The content in its root element (``main`` for the whole document; a page of the app
+        has its own ``main``, so the fragment is an ``article``)."""
+        return tag(element, Html("".join(self.parts)), class_=ROOT_CLASS, lang=self.lang)
 
     def html(self) -> str:
         """The whole document (what is printed and turned into a PDF)."""
@@ -196,4 +200,4 @@ class Document:
     def fragment(self) -> str:
         """The body and its CSS for a page of the app (``st.html``): the page's own print
         rules decide what else is hidden when printing."""
-        return f"<style>{PAGE_CSS}{self.style()}</style>{self.body()}"
+        return f"<style>{PAGE_CSS}{self.style()}</style>{self.body('article')}"

@@ -16,10 +16,12 @@ import shapely
 
 from geo.analysis import refuges as refuges_mod
 from geo.analysis.access import COOL_KINDS
+from geo.analysis.exposure import Analysis
 from geo.core.errors import AnalysisError
 from geo.core.i18n import number, t
 from geo.core.settings import METRIC_CRS, STORE_CRS
 from geo.map import printmap
+from geo.map.state import MapState
 from geo.reports import hosting as host_text
 from geo.reports import sheet_figures, sheet_parts, sheet_view
 from geo.reports.charts import Reference, StripRow, dot_strip, nice_max
@@ -87,9 +89,8 @@ def facility_document(inputs: SheetInputs, fid: str, period: str) -> Document:
     period = sheet_view.check_period(period)
     sheet = facility_sheet(result, fid)
     refuges = inputs.refuges
-    point = facility_point(inputs, fid)
-    lonlat = gpd.GeoSeries([point], crs=METRIC_CRS).to_crs(STORE_CRS).iloc[0]
-    state = sheet_view.facility_state(fid, sheet.layer, lonlat.y, lonlat.x, period)
+    point = facility_point(result, fid)
+    state = live_state(result, fid, period)
     title = t("sheet.f.title", lang, name=sheet.name)
     doc = Document(lang, f"{title} — {t('sheet.app', lang)}")
     category = t(f"expo.category.{sheet.category}", lang)
@@ -147,7 +148,7 @@ def facility_document(inputs: SheetInputs, fid: str, period: str) -> Document:
     return doc
 
 
-def facility_point(inputs: SheetInputs, fid: str) -> shapely.Point:
+def facility_point(result: Analysis, fid: str) -> shapely.Point:
     """The facility's point (Lambert-93), as the analyses place it (access facilities first, then
     the host sites).
 
@@ -156,8 +157,21 @@ def facility_point(inputs: SheetInputs, fid: str) -> shapely.Point:
     AnalysisError
         When ``fid`` is not a facility of the study area.
     """
-    for frame in (inputs.result.facilities, inputs.result.hosts):
+    for frame in (result.facilities, result.hosts):
         hit = frame[frame["fid"] == fid]
         if len(hit):
             return hit.geometry.iloc[0]
     raise AnalysisError(f"no sheet for '{fid}': not a facility of the study area")
+
+
+def live_state(result: Analysis, fid: str, period: str) -> MapState:
+    """The live map view of the facility's sheet (its QR code and short link).
+
+    Raises
+    ------
+    AnalysisError
+        When ``fid`` is not a facility of the study area.
+    """
+    point = gpd.GeoSeries([facility_point(result, fid)], crs=METRIC_CRS).to_crs(STORE_CRS).iloc[0]
+    return sheet_view.facility_state(fid, fid.split(":", 1)[0], point.y, point.x,
+                                     sheet_view.check_period(period))

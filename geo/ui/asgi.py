@@ -18,11 +18,12 @@ from starlette.routing import BaseRoute
 
 from geo.core.settings import ROOT
 from geo.map.publish import prune_published
+from geo.ui.sheet import short_link_route
 
 
 def routes() -> list[BaseRoute]:
     """HTTP routes served beside Streamlit's own (one entry per feature)."""
-    return []
+    return [short_link_route()]
 
 
 def middleware() -> list[Middleware]:
