@@ -61,9 +61,9 @@ def _buttons(doc, name: str) -> None:
             </script>""", height=44, width=200, alt=ui.t("expo.sheet.print"))
         if pdf_available():
             html = doc.html()
-            st.download_button(ui.t("sheet.page.pdf"), data=lambda: sheet_ui.pdf(html), mime="application/pdf",
-                               file_name=f"{name}.pdf", key="sheet.pdf", on_click="ignore",
-                               icon=":material/picture_as_pdf:")
+            st.download_button(ui.t("sheet.page.pdf"), data=lambda: sheet_ui.pdf(html),
+                               mime="application/pdf", file_name=f"{name}.pdf", key="sheet.pdf",
+                               on_click="ignore", icon=":material/picture_as_pdf:")
         else:
             st.caption(ui.t("sheet.page.no_pdf"))
 
@@ -93,7 +93,8 @@ try:
                     on_change=lambda: _option("time", st.session_state["sheet.time"], PERIODS[0]))
         if code and not fid:
             right.checkbox(ui.t("sheet.page.annex"), key="sheet.annex", help=ui.t("sheet.page.annex_help"),
-                           on_change=lambda: _option("annexe", str(int(st.session_state["sheet.annex"])), "0"))
+                           on_change=lambda: _option("annexe", str(int(st.session_state["sheet.annex"])),
+                                                     "0"))
     period = st.session_state["sheet.time"]
     if fid and fid not in facilities or code and not fid and code not in quartiers:
         st.error(ui.t("expo.sheet.unknown", value=ui.escape_md(fid or code)))

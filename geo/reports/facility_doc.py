@@ -131,20 +131,21 @@ def facility_document(inputs: SheetInputs, fid: str, period: str) -> Document:
 
     hosting = host_text.host_lines(sheet, result, lang)
     if hosting:  # the distance to the PPRI is a headline figure; a host site says more
-        flood = [t("expo.sheet.flood_text", lang, metres=number(sheet.zone_m, lang), zone=sheet.zone), *hosting]
+        flood = [t("expo.sheet.flood_text", lang, metres=number(sheet.zone_m, lang), zone=sheet.zone),
+                 *hosting]
         doc.section(t("sheet.flood.title", lang), tag("p", " ".join(flood)))
 
-    if inputs.catalogue is None:
-        actions = tag("p", t("sheet.actions.unavailable", lang, reason=inputs.catalogue_error), class_="muted")
-    else:
-        row = own[own["fid"] == fid] if own is not None and sheet.layer in inputs.manifest["layers"] else None
-        row = row.drop(columns=row.geometry.name).iloc[0].to_dict() if row is not None and len(row) else sheet.row
-        actions = sheet_parts.feature_actions(inputs.catalogue, inputs.catalogue.feature_links(sheet.layer, row),
-                                              lang)
-    doc.section(t("sheet.actions.title", lang), actions, keep=False)
+    # the built layer's row, as the map's details panel matches it (all official fields)
+    hit = own[own["fid"] == fid] if own is not None and sheet.layer in inputs.manifest["layers"] else None
+    row = hit.drop(columns=hit.geometry.name).iloc[0].to_dict() if hit is not None and len(hit) else sheet.row
+    doc.section(t("sheet.actions.title", lang), sheet_parts.actions_block(
+        inputs.catalogue, inputs.catalogue_error, lang,
+        lambda catalogue: sheet_parts.feature_actions(catalogue, catalogue.feature_links(sheet.layer, row),
+                                                      lang)),
+        keep=False)
     used = (*state.layers, "ppri", refuges_mod.GRAPH_LAYER)
-    doc.section(t("sheet.sources.title", lang), sheet_parts.provenance(inputs.manifest, used, inputs.info, lang),
-                keep=False)
+    doc.section(t("sheet.sources.title", lang),
+                sheet_parts.provenance(inputs.manifest, used, inputs.info, lang), keep=False)
     return doc
 
 

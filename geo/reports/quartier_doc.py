@@ -120,7 +120,8 @@ def _capacity_chart(inputs: SheetInputs, code: str, name: str) -> Html:
              t("host.cover.no_sector", lang) if r.cover != r.cover else _pct(r.cover, lang)]
             for label, r in zip(labels, cover.itertuples(), strict=True)]
     headers = [t("expo.col.arrondissement", lang), t("host.col.residents_short", lang),
-               t("host.col.residents_75_short", lang), t("sheet.col.cover", lang, area=t("host.arr", lang, c_ar=result.c_ar))]
+               t("host.col.residents_75_short", lang),
+               t("sheet.col.cover", lang, area=t("host.arr", lang, c_ar=result.c_ar))]
     note = t("sheet.q.capacity_note", lang, m2=number(need.m2_per_person, lang, 1))
     return chart_block(title, svg, t("sheet.chart.alt", lang, title=title), headers, rows, (1, 2, 3), note)
 
@@ -140,7 +141,8 @@ def _annex(inputs: SheetInputs, code: str) -> Html:
         parts.append(table([t("expo.col.name", lang), t("expo.col.category", lang),
                             t("expo.col.zone_m", lang), t("host.col.capacity", lang)],
                            [[r.name, t(f"expo.category.{r.category}", lang), number(r.zone_m, lang),
-                             number(r.capacity, lang) if r.capacity == r.capacity else t("host.unknown", lang)]
+                             number(r.capacity, lang) if r.capacity == r.capacity
+                             else t("host.unknown", lang)]
                             for r in sheet.hosts.itertuples()],
                            caption=t("expo.flood.hosts", lang), numeric=(2, 3)))
     if len(sheet.councils):
@@ -206,20 +208,20 @@ def quartier_document(inputs: SheetInputs, code: str, period: str, annex: bool =
     if need is not None:
         lines.append(t("sheet.q.capacity_text", lang, name=sheet.name,
                        people=number(need.quartier_capacity, lang), sites=need.quartier_sites,
-                       share=_pct(need.quartier_capacity / need.capacity if need.capacity else float("nan"), lang),
+                       share=_pct(need.quartier_capacity / need.capacity if need.capacity
+                                  else float("nan"), lang),
                        total=number(need.capacity, lang), area=t("host.arr", lang, c_ar=result.c_ar)))
     doc.section(t("sheet.flood.title", lang), tag("p", " ".join(lines)),
                 _capacity_chart(inputs, sheet.code, sheet.name))
 
-    if inputs.catalogue is None:
-        actions = tag("p", t("sheet.actions.unavailable", lang, reason=inputs.catalogue_error), class_="muted")
-    else:
-        actions = sheet_parts.layer_actions(inputs.catalogue, state.layers, lang)
-    doc.section(t("sheet.actions.title", lang), actions)
+    doc.section(t("sheet.actions.title", lang), sheet_parts.actions_block(
+        inputs.catalogue, inputs.catalogue_error, lang,
+        lambda catalogue: sheet_parts.layer_actions(catalogue, state.layers, lang)))
 
     used = (*state.layers, *refuges_mod.REFUGE_LAYERS, *hosting.SHELTER_LAYERS,
             *(("cq_climate",) if annex else ()))
-    doc.section(t("sheet.sources.title", lang), sheet_parts.provenance(inputs.manifest, used, inputs.info, lang))
+    doc.section(t("sheet.sources.title", lang),
+                sheet_parts.provenance(inputs.manifest, used, inputs.info, lang))
     if annex:
         doc.add(_annex(inputs, sheet.code))
     return doc

@@ -10,7 +10,7 @@ méthodes » and in the downloads.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import segno
 
@@ -38,6 +38,14 @@ def header(title: str, lead: Iterable[object], url: str, short: str, lang: str) 
     text = join([tag("h1", title), *(tag("p", item, class_="lead") for item in lead)])
     return tag("header", join([tag("div", text, class_="title"), tag("div", link, class_="qr-text"),
                                tag("div", qr, class_="qr-image")]), class_="sheet-head")
+
+
+def actions_block(catalogue: Catalogue | None, error: str, lang: str,
+                  listing: Callable[[Catalogue], Html]) -> Html:
+    """The actions ``listing`` gives from the catalogue, or why they cannot be shown."""
+    if catalogue is None:
+        return tag("p", t("sheet.actions.unavailable", lang, reason=error), class_="muted")
+    return listing(catalogue)
 
 
 def _framework(catalogue: Catalogue, action: Action, lang: str) -> str:

@@ -70,7 +70,8 @@ def short_url(root: str, ident: str, period: str, lang: str) -> str:
     """The printed short link of a sheet's live view: ``<root>v/<quartier code or fid>``, with
     ``?t=<time of day>`` and ``lang`` when not the defaults; the app redirects it to
     :func:`live_url` (``geo.ui.sheet_links``)."""
-    query = {**({"t": period} if period != DEFAULT_PERIOD else {}), **({"lang": lang} if lang != "fr" else {})}
+    query = {**({"t": period} if period != DEFAULT_PERIOD else {}),
+             **({"lang": lang} if lang != "fr" else {})}
     return f"{root}{SHORT_PATH}/{quote(ident, safe=':')}" + (f"?{urlencode(query)}" if query else "")
 
 

@@ -109,8 +109,9 @@ async def _short_link(request: Request) -> Response:
     public = os.environ.get(PUBLIC_URL_ENV)
     try:
         root = sheet_view.app_root(public or str(request.base_url))
-        target = await run_in_threadpool(live_url, request.path_params["ident"], request.query_params.get("t"),
-                                         request.query_params.get("lang"), root)
+        query = request.query_params
+        target = await run_in_threadpool(live_url, request.path_params["ident"], query.get("t"),
+                                         query.get("lang"), root)
     except (ValueError, ResilienceError) as exc:
         return PlainTextResponse(f"No sheet at this address: {exc}", status_code=404)
     return RedirectResponse(target, status_code=302)
