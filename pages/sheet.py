@@ -27,6 +27,10 @@ PRINT_CSS = """<style>
   [data-testid="stMain"], [data-testid="stAppViewContainer"] { overflow: visible !important; }
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
   [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0 !important; }
+  [data-testid="stMainBlockContainer"] :is([data-testid="stElementContainer"],
+    [data-testid="stLayoutWrapper"]):not(:has(.print-doc)) { display: none !important; }
+  [data-testid="stElementContainer"]:has(.print-doc), .stHtml:has(.print-doc) { margin: 0 !important;
+    padding: 0 !important; }
 }
 </style>"""
 

@@ -78,7 +78,7 @@ DOC_CSS = """
 .R .sheet-head { display: flex; gap: 3mm; align-items: flex-start; margin-bottom: 2mm; }
 .R .sheet-head .title { flex: 1 1 0; min-width: 0; }
 .R .sheet-head .qr-text { flex: 0 0 38mm; padding-top: 1mm; }
-.R .sheet-head .qr-image { flex: 0 0 24mm; }
+.R .sheet-head .qr-image { flex: 0 0 26mm; }
 .R .annex { break-before: page; page-break-before: always; }
 .R a { color: #0b4f8a; }
 """

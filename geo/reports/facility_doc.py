@@ -49,8 +49,7 @@ def _position_chart(inputs: SheetInputs, sheet: FacilitySheet) -> Html:
     axis = nice_max(min(max(finite, default=target), 6 * target), 2 * target)
     rows = [StripRow(time_label(refuges, r.time, lang, short=True), list(r.others), r.minutes,
                      minutes_text(r.minutes, lang)) for r in position.itertuples()]
-    title = t("sheet.f.position_title", lang, quartier=sheet.quartier_name,
-              speed=number(inputs.speed, lang, 1))
+    title = t("sheet.f.position_title", lang, quartier=sheet.quartier_name)
     svg = dot_strip(rows, axis, title, t("sheet.q.walk_axis", lang),
                     Reference(target, t("sheet.target", lang, minutes=f"{target:g}")))
     table_rows = [[time_label(refuges, r.time, lang, short=True), minutes_text(r.minutes, lang),
@@ -59,7 +58,7 @@ def _position_chart(inputs: SheetInputs, sheet: FacilitySheet) -> Html:
     headers = [t("refuges.col.time", lang), t("sheet.f.col.this", lang), t("sheet.f.col.median", lang),
                t("sheet.f.col.within", lang, minutes=f"{target:g}"), t("sheet.f.col.rank", lang)]
     count = int(position["count"].iloc[0])
-    note = " ".join([t("sheet.f.position_note", lang, count=count), method_note(inputs)])
+    note = " ".join([t("sheet.f.position_note", lang, count=count), method_note(inputs, short=True)])
     return chart_block(title, svg, t("sheet.chart.alt", lang, title=title), headers, table_rows,
                        (1, 2, 3), note)
 

@@ -83,10 +83,11 @@ def minutes_text(value: float, lang: str) -> str:
     return f"{number(value, lang, 1)} min"
 
 
-def method_note(inputs: SheetInputs) -> str:
-    """The walking method in one short sentence: graph or straight line, pace, target, day."""
+def method_note(inputs: SheetInputs, short: bool = False) -> str:
+    """The walking method in one sentence (``short``: a few words): graph or straight line,
+    pace, target, reference day."""
     refuges, lang = inputs.refuges, inputs.lang
-    key = "sheet.method.graph" if refuges.method == "graph" else "sheet.method.straight"
+    key = f"sheet.method{'.short' if short else ''}.{'graph' if refuges.method == 'graph' else 'straight'}"
     return t(key, lang, speed=number(inputs.speed, lang, 1), minutes=f"{refuges.target_minutes:g}",
              metres=number(refuges.target_m(inputs.speed), lang),
              day=refuges.settings.tiers.reference_day,

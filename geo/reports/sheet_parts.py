@@ -32,7 +32,7 @@ def qr_svg(url: str) -> str:
 def header(title: str, lead: Iterable[object], url: str, short: str, lang: str) -> Html:
     """The sheet's title and what it is about, with the QR code of the live view (its
     alternative: the address) and the printed link beside."""
-    qr = svg_image(qr_svg(url), t("sheet.qr.alt", lang, url=url), width="24mm", class_="qr")
+    qr = svg_image(qr_svg(url), t("sheet.qr.alt", lang, url=url), width="26mm", class_="qr")
     link = tag("p", join([esc(t("sheet.qr.caption", lang)), Html(" "),
                           tag("a", short, href=short, class_="link")]), class_="note")
     text = join([tag("h1", title), *(tag("p", item, class_="lead") for item in lead)])

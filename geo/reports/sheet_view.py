@@ -21,7 +21,7 @@ from geo.core.settings import METRIC_CRS
 from geo.map import printmap
 from geo.map.layers import LAYERS, PERIODS, layer_title
 from geo.map.legend import legend, legend_html
-from geo.map.state import DEFAULT_PERIOD, MapState, to_params
+from geo.map.state import DEFAULT_BASEMAP, DEFAULT_PERIOD, MapState, to_params
 from geo.reports.document import Html, esc, join, svg_image, tag
 
 #: Layers of a quartier sheet's map: context, the refuge gap at the sheet's time of day, the
@@ -58,9 +58,12 @@ def app_root(url: str) -> str:
 
 
 def live_url(root: str, state: MapState, lang: str) -> str:
-    """The live map (the app's home page) showing ``state``, in ``lang``: every parameter of
-    ``geo.map.state.to_params``, commas and colons left readable (a shorter QR code)."""
+    """The live map (the app's home page) showing ``state``, in ``lang``: the parameters of
+    ``geo.map.state.to_params`` but the default base map (none: the map opens offline
+    anyway), commas and colons left readable (a shorter QR code)."""
     params = to_params(state)
+    if params.get("basemap") == DEFAULT_BASEMAP:
+        del params["basemap"]
     if lang != "fr":
         params["lang"] = lang
     return f"{root}?{urlencode(params, safe=',:|;')}"
