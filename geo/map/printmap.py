@@ -4,9 +4,9 @@ does), painted with the live map's styles (``geo.map.paint``), in Lambert-93, wi
 and a north arrow. Offline: no tile, no script; the legend and the attribution are text beside
 it (the sheet's HTML).
 
-Every feature the view selects is drawn (those outside the frame are clipped away, as the
-browser does), so the counts per layer are the live map's; :class:`MapDrawing` keeps them, and
-those inside the frame, for the map's text alternative.
+The features the view selects are the live map's, counted per layer (:class:`MapDrawing`);
+those that reach the frame are drawn (the rest could not be seen on paper, as on a screen the
+live map shows only what is in view) and counted apart, for the map's text alternative.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from geo.map.state import MapState
 BACKGROUND = "#dddddd"
 #: Simplification tolerance, in pixels of the printed map (below what a printer shows).
 SIMPLIFY_PX = 0.35
+#: How far outside the frame a feature still shows (pixels: the largest symbol and stroke).
+BLEED_PX = 20.0
 #: Lengths a scale bar may take (metres).
 SCALE_STEPS = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000)
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
@@ -90,8 +92,8 @@ def view_selection(state: MapState, frame_of: Callable[[str], gpd.GeoDataFrame]
 
 @dataclass(frozen=True)
 class MapDrawing:
-    """A drawn map: the SVG, the features drawn per layer (``counts``, the live map's) and
-    those inside the frame (``in_frame``)."""
+    """A drawn map: the SVG, the features the view selects per layer (``counts``: the live
+    map's) and those drawn, which reach the frame (``in_frame``)."""
 
     svg: str
     counts: dict[str, int] = field(default_factory=dict)
@@ -113,8 +115,7 @@ class _Projector:
         return np.column_stack(((coords[:, 0] - f.x0) / f.scale, (f.y1 - coords[:, 1]) / f.scale))
 
     def ring(self, coords: np.ndarray) -> str:
-        points = np.round(self.xy(coords), 1)
-        text = " ".join(f"{_fmt(x)} {_fmt(y)}" for x, y in points)
+        text = " ".join(f"{x:.1f} {y:.1f}" for x, y in self.xy(coords).tolist())
         return f"M{text}Z"
 
 
@@ -160,29 +161,28 @@ def _point(x: float, y: float, radius: float, shape: str, attrs: str) -> str:
 
 
 def _layer_svg(layer: LayerDef, frame: gpd.GeoDataFrame, proj: _Projector) -> tuple[str, int]:
-    """One layer's ``<g>`` and the number of features drawn in it."""
+    """One layer's ``<g>`` (``data-count``: the features selected; ``data-drawn``: those
+    reaching the frame, drawn) and how many were drawn."""
     p = paint(layer)
-    metric = frame.to_crs(METRIC_CRS)
-    geoms = metric.geometry.values
+    geoms = frame.to_crs(METRIC_CRS).geometry.values
+    reach = shapely.buffer(proj.frame.box(), BLEED_PX * proj.frame.scale)
+    shown = np.asarray(shapely.intersects(geoms, reach), dtype=bool) if len(geoms) else np.zeros(0, bool)
+    geoms = geoms[shown]
     if not layer.is_point:
         geoms = shapely.simplify(geoms, proj.frame.scale * SIMPLIFY_PX, preserve_topology=True)
-    rows = frame.drop(columns=frame.geometry.name).to_dict("records")
-    items = []
+    rows = frame.drop(columns=frame.geometry.name)[shown].to_dict("records")
+    areas, points = [], []
     for geom, row in zip(geoms, rows, strict=True):
         if geom is None or geom.is_empty:
             continue
         colour = feature_fill(layer, row)
+        attrs = (f' fill="{colour}"' + (f' stroke="{colour}"' if p.feature_stroke else "")) if colour else ""
         if isinstance(geom, (shapely.Point, shapely.MultiPoint)):
             point = shapely.get_point(geom, 0) if isinstance(geom, shapely.MultiPoint) else geom
             (x, y), = proj.xy(np.array([[point.x, point.y]]))
-            attrs = (f' fill="{colour}"' + (f' stroke="{colour}"' if p.feature_stroke else "")
-                     if colour else "")
-            items.append(_point(x, y, feature_radius(layer, row) or 5, p.shape, attrs))
+            points.append(_point(x, y, feature_radius(layer, row) or 5, p.shape, attrs))
         else:
-            data = _path_data(geom, proj, closed=True)
-            attrs = (f' fill="{colour}"' + (f' stroke="{colour}"' if p.feature_stroke else "")
-                     if colour else "")
-            items.append(f'<path d="{data}"{attrs}/>')
+            areas.append(f'<path d="{_path_data(geom, proj, closed=True)}"{attrs}/>')
     fill = (f'fill="{p.fill}" fill-opacity="{p.fill_opacity:g}"' if p.fill_opacity > 0
             else 'fill="none"')
     # points: the symbols' own paint on a nested group, so a layer holding areas and points
@@ -190,13 +190,10 @@ def _layer_svg(layer: LayerDef, frame: gpd.GeoDataFrame, proj: _Projector) -> tu
     point_paint = (f'fill="{p.fill}" fill-opacity="{p.point_fill_opacity:g}" '
                    f'stroke="{p.point_stroke}" stroke-width="{_fmt(p.point_stroke_width)}" '
                    'stroke-dasharray="none"')
-    areas = [item for item in items if item.startswith("<path")]
-    points = [item for item in items if not item.startswith("<path")]
-    body = "".join(areas)
-    if points:
-        body += f'<g {point_paint}>{"".join(points)}</g>'
-    return (f'<g data-layer="{escape_html(layer.id)}" data-count="{len(items)}" {fill} '
-            f'{_stroke_attrs(p)} fill-rule="evenodd">{body}</g>', len(items))
+    body = "".join(areas) + (f'<g {point_paint}>{"".join(points)}</g>' if points else "")
+    drawn = len(areas) + len(points)
+    return (f'<g data-layer="{escape_html(layer.id)}" data-count="{len(frame)}" data-drawn="{drawn}" '
+            f'{fill} {_stroke_attrs(p)} fill-rule="evenodd">{body}</g>', drawn)
 
 
 def _highlight_svg(name: str, frame: gpd.GeoDataFrame, proj: _Projector) -> str:
@@ -257,13 +254,11 @@ def draw_map(selection: Mapping[str, gpd.GeoDataFrame], frame: PrintFrame, lang:
     ``highlights`` (``"quartier"``, ``"highlight"``: the live map's), the scale bar and the
     north arrow. ``title`` is the SVG's own title (the page gives the image its alternative)."""
     proj = _Projector(frame)
-    box = frame.box()
     groups, counts, in_frame = [], {}, {}
     for layer_id in sorted(selection, key=lambda lid: DRAW_ORDER.get(lid, len(DRAW_ORDER))):
         features = selection[layer_id]
-        svg, counts[layer_id] = _layer_svg(LAYERS[layer_id], features, proj)
-        geoms = features.to_crs(METRIC_CRS).geometry.values
-        in_frame[layer_id] = int(shapely.intersects(geoms, box).sum()) if len(geoms) else 0
+        svg, in_frame[layer_id] = _layer_svg(LAYERS[layer_id], features, proj)
+        counts[layer_id] = len(features)
         groups.append(svg)
     for name, features in (highlights or {}).items():
         groups.append(_highlight_svg(name, features, proj))

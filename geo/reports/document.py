@@ -79,6 +79,8 @@ DOC_CSS = """
 .R .sheet-head .title { flex: 1 1 0; min-width: 0; }
 .R .sheet-head .qr-text { flex: 0 0 38mm; padding-top: 1mm; }
 .R .sheet-head .qr-image { flex: 0 0 26mm; }
+.R .map-legend { font-size: 7pt !important; line-height: 1.25; }
+.R .legend h3 { margin-top: 0; }
 .R .annex { break-before: page; page-break-before: always; }
 .R a { color: #0b4f8a; }
 """

@@ -109,9 +109,8 @@ def facility_document(inputs: SheetInputs, fid: str, period: str) -> Document:
     figures.append((f"{number(sheet.best_min, lang, 1)} min", t("sheet.f.fig.cool", lang)))
     figures.append((f"{number(sheet.zone_m, lang)} m", t("sheet.q.fig.flood", lang)))
     capacity = float(sheet.host.get("capacity", math.nan)) if sheet.host else math.nan
-    if sheet.host is not None:
-        figures.append((number(capacity, lang) if math.isfinite(capacity) else t("host.unknown", lang),
-                        t("sheet.f.fig.capacity", lang)))
+    if math.isfinite(capacity):  # an unknown capacity is said in the flood section, never guessed
+        figures.append((number(capacity, lang), t("sheet.f.fig.capacity", lang)))
     doc.add(key_figures(figures))
     if sheet.old:
         doc.paragraph(t("expo.heat.creche_note", lang), class_="note")

@@ -66,14 +66,17 @@ def test_the_selection_is_the_live_maps(layers):
     assert list(chosen["refuge_gap"]["fid"]) == ["refuge_gap:night:1", "refuge_gap:night:2"]
 
 
-def test_every_selected_feature_is_drawn_where_it_is(layers):
+def test_the_features_in_the_frame_are_drawn_where_they_are(layers):
     f = printmap.frame_for((X0, Y0, X0 + 400, Y0 + 400), 400, 400, margin=0.0)
     drawing = printmap.draw_map({"quartiers": layers["quartiers"], "fountains": layers["fountains"]}, f, "fr",
                                 "test", {"quartier": layers["quartiers"].iloc[:1]})
     assert drawing.counts == {"quartiers": 2, "fountains": 3}
     assert drawing.in_frame == {"quartiers": 1, "fountains": 2}
     svg = drawing.svg
-    group = re.search(r'<g data-layer="fountains" data-count="3"[^>]*>(.*?)</g></g>', svg).group(1)
+    # the features out of the frame are counted (the live map selects them) but not drawn
+    assert 'data-layer="quartiers" data-count="2" data-drawn="1"' in svg
+    group = re.search(r'<g data-layer="fountains" data-count="3" data-drawn="2"[^>]*>(.*?)</g></g>', svg).group(1)
+    assert group.count("<circle") == 2
     circles = re.findall(r'<circle cx="([\d.-]+)" cy="([\d.-]+)" r="([\d.]+)"', group)
     # the fountain at the centre of the 400 m square is at the centre of the 400 px map
     assert (float(circles[0][0]), float(circles[0][1])) == pytest.approx((200, 200), abs=0.1)
