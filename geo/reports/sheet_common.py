@@ -90,7 +90,7 @@ def method_note(inputs: SheetInputs, short: bool = False) -> str:
     key = f"sheet.method{'.short' if short else ''}.{'graph' if refuges.method == 'graph' else 'straight'}"
     return t(key, lang, speed=number(inputs.speed, lang, 1), minutes=f"{refuges.target_minutes:g}",
              metres=number(refuges.target_m(inputs.speed), lang),
-             day=refuges.settings.tiers.reference_day,
+             day=t(f"sheet.day.{refuges.settings.tiers.reference_day}", lang),
              factor=number(refuges.settings.walk.fallback_detour_factor, lang, 2))
 
 
