@@ -22,6 +22,7 @@ Usage: .venv/bin/python bench/sheets.py [--runs N] [--base REF]
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import statistics
@@ -58,7 +59,8 @@ def page_times(page: Path, runs: int, facilities: list[str], clear=None) -> dict
     if at.exception:
         raise RuntimeError(f"{page}: {at.exception[0].message}")
     out = {}
-    for kind, key, values in (("quartier", "sheet.quartier", QUARTIERS), ("facility", "sheet.fid", facilities)):
+    for kind, key, values in (("quartier", "sheet.quartier", QUARTIERS),
+                              ("facility", "sheet.fid", facilities)):
         times = []
         for i in range(runs):
             at.selectbox(key=key).set_value(values[(i + 1) % len(values)])
@@ -84,7 +86,7 @@ def baseline(ref: str, runs: int, facilities: list[str]) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         archive = subprocess.run(["git", "archive", "--format=tar", ref], cwd=ROOT, check=True,
                                  capture_output=True).stdout
-        with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter="data")
         env = {**os.environ, "RESILIENCE_BUILD_ROOT": str(ROOT / "data" / "build"), "PYTHONPATH": tmp,
                "STREAMLIT_GLOBAL_DEVELOPMENT_MODE": "false"}
@@ -108,7 +110,7 @@ def pure_times(runs: int, facilities: list[str]) -> dict[str, float]:
 
     result, manifest = exposure.load(), store.load_manifest()
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def frame_of(layer_id: str):
         if layer_id in exposure.MAP_LAYERS:
             return exposure.map_layer(result, layer_id)
@@ -134,7 +136,8 @@ def pure_times(runs: int, facilities: list[str]) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=8)
     parser.add_argument("--base", default="", help="git ref of the baseline (default: merge-base with main)")
     parser.add_argument("--worker", default="", help=argparse.SUPPRESS)
@@ -157,7 +160,8 @@ def main() -> int:
     current = baseline(base, args.runs, facilities)
     new = page_times(ROOT / "pages" / "sheet.py", args.runs, facilities, clear=sheet_ui._document.clear)
     pure = pure_times(args.runs, facilities)
-    print(f"« Fiches »: server time of a picker change showing another sheet (AppTest), median of {args.runs}")
+    print("« Fiches »: server time of a picker change showing another sheet (AppTest), "
+          f"median of {args.runs}")
     print(f"  baseline: the sheet page of {base[:10]} (markdown tables, no map), same data build")
     for kind in ("quartier", "facility"):
         ratio = new[kind] / current[kind] if current[kind] else float("nan")

@@ -65,7 +65,7 @@ DOC_CSS = """
 .R .figures .label { display: block; font-size: 7pt; color: #4d4d4d; }
 .R .row { display: flex; gap: 3mm; align-items: flex-start; }
 .R .row > * { flex: 1 1 0; min-width: 0; }
-.R .row > .wide { flex: 1.9 1 0; }
+.R .row > .wide { flex: 1.5 1 0; }
 .R .chart { display: flex; gap: 3mm; align-items: flex-start; margin: 0 0 2mm; }
 .R .chart > figure { flex: 1.25 1 0; min-width: 0; margin: 0; }
 .R .chart > table { flex: 1 1 0; width: auto; }

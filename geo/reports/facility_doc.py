@@ -47,6 +47,8 @@ def _position_chart(inputs: SheetInputs, sheet: FacilitySheet) -> Html:
     target = refuges.target_minutes
     finite = [v for row in position["others"] for v in row if math.isfinite(v)]
     axis = nice_max(min(max(finite, default=target), 6 * target), 2 * target)
+    # by time of day (the opening hours ignored is the quartier sheet's: one page here)
+    position = position[position["time"] != "all"]
     rows = [StripRow(time_label(refuges, r.time, lang, short=True), list(r.others), r.minutes,
                      minutes_text(r.minutes, lang)) for r in position.itertuples()]
     title = t("sheet.f.position_title", lang, quartier=sheet.quartier_name)

@@ -66,25 +66,30 @@ def layer_actions(catalogue: Catalogue, layer_ids: Sequence[str], lang: str, lim
     return bullet_list(items, class_="actions")
 
 
-def feature_actions(catalogue: Catalogue, links: Sequence[FeatureLink], lang: str) -> Html:
-    """The actions linked to one facility: title, framework, its status here, why (the sources
-    are on « Actions de résilience »: the sheet stays on one page)."""
+def feature_actions(catalogue: Catalogue, links: Sequence[FeatureLink], lang: str, limit: int = 4,
+                    explained: int = 2) -> Html:
+    """The actions linked to one facility: title, framework, its status here; why for the first
+    ``explained``; at most ``limit``, then how many more (all of them, with their sources, are on
+    « Actions de résilience » and in the map's details: the sheet stays on one page)."""
     if not links:
         return tag("p", t("expo.sheet.actions_none", lang), class_="muted")
     items = []
-    for link in links:
+    for index, link in enumerate(links[:limit]):
         action = link.action
         status = join(join([Html(" — "), tag("strong", s.get(lang))]) for s in link.statuses)
+        why = join([Html(" — "), esc(link.notes[0].get(lang))]) if index < explained else ""
         items.append(join([tag("strong", action.display_title(lang)), Html(" ("),
-                           tag("em", _framework(catalogue, action, lang)), Html(")"), status,
-                           Html(" — "), esc(link.notes[0].get(lang))]))
+                           tag("em", _framework(catalogue, action, lang)), Html(")"), status, why]))
+    if len(links) > limit:
+        items.append(esc(t("sheet.actions.more", lang, n=len(links) - limit)))
     return bullet_list(items, class_="actions")
 
 
 def provenance(manifest: Mapping, layer_ids: Iterable[str], derived: Mapping[str, Mapping],
                lang: str) -> Html:
-    """One line per publisher and licence: the layers used (titles, status), their retrieval
-    dates; the derived layers computed by this project; then the build and the app version."""
+    """One line per publisher and licence: the layers used (titles, status) and, when they differ
+    between layers, their retrieval dates; the derived layers computed by this project; then the
+    build, its retrieval date when it is the same for every layer, and the app version."""
     groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
     computed = []
     for layer_id in dict.fromkeys(layer_ids):
@@ -98,17 +103,19 @@ def provenance(manifest: Mapping, layer_ids: Iterable[str], derived: Mapping[str
             title += " (" + t("status." + entry["status"], lang) + ")"
         date = min(source["retrieved_at"] for source in entry["sources"])[:10]
         groups.setdefault((entry["publisher"], entry["licence"]), []).append((title, date))
-    sep = " ; " if lang == "fr" else "; "
+    every_date = {date for items in groups.values() for _, date in items}
+    sep, colon = (" ; ", " : ") if lang == "fr" else ("; ", ": ")
     lines = []
     for (publisher, licence), items in groups.items():
-        dates = sorted({date for _, date in items})
-        lines.append(join([tag("strong", f"{publisher} — {licence}"), Html(" : " if lang == "fr" else ": "),
-                           esc(sep.join(title for title, _ in items)),
-                           esc(" " + t("sheet.sources.retrieved", lang, dates=", ".join(dates)))]))
+        dates = ("" if len(every_date) == 1 else
+                 " " + t("sheet.sources.retrieved", lang, dates=", ".join(sorted({d for _, d in items}))))
+        lines.append(join([tag("strong", f"{publisher} — {licence}"), Html(colon),
+                           esc(sep.join(title for title, _ in items) + dates)]))
     if computed:
-        lines.append(join([tag("strong", t("sheet.sources.derived", lang)),
-                           Html(" : " if lang == "fr" else ": "), esc(sep.join(computed))]))
-    built = manifest.get("built_at", "")[:10]
+        lines.append(join([tag("strong", t("sheet.sources.derived", lang)), Html(colon),
+                           esc(sep.join(computed))]))
+    built = str(manifest.get("built_at", ""))[:10]
+    retrieved = t("sheet.sources.retrieved_all", lang, date=min(every_date)) if len(every_date) == 1 else ""
     lines.append(esc(t("sheet.sources.build", lang, build=manifest["build_id"], date=built,
-                       version=__version__)))
+                       version=__version__, retrieved=retrieved)))
     return bullet_list(lines, class_="sources")

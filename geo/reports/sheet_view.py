@@ -10,6 +10,7 @@ selection of features, drawn with the same styles), with the map's own legend
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
@@ -122,14 +123,16 @@ class SheetMap:
 
 def _attribution(layer_ids: tuple[str, ...], info: Mapping[str, Mapping], lang: str) -> str:
     """« © Ville de Paris, Eau de Paris (ODbL) ; calculs de ce projet ; sans fond de carte »:
-    the publishers of the layers drawn by licence, the project's own computations (the layers
-    the analyses derive) and the absence of a base map."""
+    the publishers of the layers drawn by licence (organisations; the sheet's « Sources » names
+    their services and copies), the project's own computations (the layers the analyses derive)
+    and the absence of a base map."""
     by_licence: dict[str, dict[str, None]] = {}
     derived = False
     for layer_id in layer_ids:
         entry = info.get(layer_id, {})
-        if "publisher" in entry:
-            by_licence.setdefault(entry["licence"], {})[entry["publisher"]] = None
+        if "publisher" in entry:  # the organisation (its directorate or copy is in « Sources »)
+            publisher = re.sub(r"\s*\([^)]*\)", "", entry["publisher"]).strip()
+            by_licence.setdefault(entry["licence"], {})[publisher] = None
         elif entry.get("status") == "derived":
             derived = True
     parts = [f"© {', '.join(publishers)} ({licence})" for licence, publishers in by_licence.items()]
