@@ -5,13 +5,13 @@ adds the long lists (quartier sheets).
 """
 
 import json
-import re
 
 import streamlit as st
 
 from geo.core.errors import ResilienceError
 from geo.map.layers import PERIODS
-from geo.reports import sheets
+from geo.reports import sheet_view, sheets
+from geo.reports.document import Document
 from geo.reports.pdf import pdf_available
 from geo.ui import analysis as analysis_ui
 from geo.ui import base as ui
@@ -55,7 +55,7 @@ def _option(param: str, value: str, default: str) -> None:
         st.query_params.pop(param, None)
 
 
-def _buttons(doc, name: str) -> None:
+def _buttons(doc: Document, name: str) -> None:
     """Print (the browser's dialog; the print layout shows the sheet alone) and the PDF."""
     label = json.dumps(ui.t("expo.sheet.print"))
     with st.container(key="sheet-buttons", horizontal=True):
@@ -64,8 +64,7 @@ def _buttons(doc, name: str) -> None:
             cursor: pointer"></button><script>document.querySelector("button").append({label})
             </script>""", height=44, width=200, alt=ui.t("expo.sheet.print"))
         if pdf_available():
-            html = doc.html()
-            st.download_button(ui.t("sheet.page.pdf"), data=lambda: sheet_ui.pdf(html),
+            st.download_button(ui.t("sheet.page.pdf"), data=lambda: sheet_ui.pdf(doc.html()),
                                mime="application/pdf", file_name=f"{name}.pdf", key="sheet.pdf",
                                on_click="ignore", icon=":material/picture_as_pdf:")
         else:
@@ -106,8 +105,7 @@ try:
         kind, ident = ("facility", fid) if fid else ("quartier", code)
         doc = sheet_ui.document(kind, ident, period, kind == "quartier" and st.session_state["sheet.annex"],
                                 ui.lang(), sheet_ui.page_root())
-        title = facilities[fid] if fid else quartiers[code]
-        _buttons(doc, "fiche-" + re.sub(r"[^a-z0-9]+", "-", f"{title} {ident} {period}".lower()).strip("-"))
+        _buttons(doc, sheet_view.file_name(facilities[fid] if fid else quartiers[code], ident, period))
         st.html(doc.fragment())
     else:
         st.title(ui.t("expo.sheet.title"))

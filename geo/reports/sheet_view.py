@@ -11,6 +11,7 @@ selection of features, drawn with the same styles), with the map's own legend
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
@@ -95,6 +96,13 @@ def parse_short(ident: str, period: str | None, lang: str | None) -> tuple[str, 
     else:
         raise ValueError(f"not a sheet: {ident!r}")
     return kind, ident, check_period(period or DEFAULT_PERIOD), lang if lang in ("fr", "en") else "fr"
+
+
+def file_name(title: str, ident: str, period: str) -> str:
+    """« fiche-pere-lachaise-7512003-night »: a sheet's file name, plain ASCII (accents dropped,
+    every other run of characters a dash)."""
+    text = unicodedata.normalize("NFKD", f"fiche {title} {ident} {period}").encode("ascii", "ignore")
+    return re.sub(r"[^a-z0-9]+", "-", text.decode("ascii").lower()).strip("-")
 
 
 def quartier_state(code: str, period: str = DEFAULT_PERIOD) -> MapState:

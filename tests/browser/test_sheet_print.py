@@ -107,6 +107,8 @@ def test_quartier_sheet_prints_on_two_pages_with_map_charts_and_qr(app_server, p
     short = f"{app_server.url}/v/7512001?t=night"
     assert short.replace("http://", "") in text.replace(" ", "") or short in text.replace(" ", "")
 
+    # a short link to no sheet is a plain 404, never a redirect elsewhere
+    assert page.request.get(f"{app_server.url}/v/nope", max_redirects=0).status == 404
     # the short link leads to the live map of that view, which draws what the sheet's map draws
     page.goto(short)
     page.wait_for_url(re.compile(r".*quartier=7512001.*"), timeout=60_000)

@@ -105,6 +105,11 @@ def test_the_live_url_reopens_the_same_map_view():
             sheet_view.parse_short(bad, None, None)
 
 
+def test_file_names_are_plain():
+    assert sheet_view.file_name("Père-Lachaise", "7512003", "night") == "fiche-pere-lachaise-7512003-night"
+    assert sheet_view.file_name("<b>École</b> « 17 »", "schools:ab:1", "day") == "fiche-b-ecole-b-17-schools-ab-1-day"
+
+
 def test_facility_view_is_centred_and_selected():
     state = sheet_view.facility_state("ehpad:1", "ehpad", 48.86, 2.4, "night")
     assert state.sel == "ehpad:1" and state.z == sheet_view.FACILITY_ZOOM and state.quartier is None
