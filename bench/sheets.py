@@ -6,9 +6,9 @@ Figures (medians)
             Streamlit's AppTest (same ScriptRunner as the server), the analyses cached as in the
             app; for the new page the sheet's own cache is emptied before each run, so every run
             builds its document (map, charts, QR code) from scratch;
-  current — the same measure on the sheet page of the commit this branch started from (``git
-            merge-base HEAD main``), exported with ``git archive`` and run in a subprocess on the
-            same data build: the baseline;
+  current — the same measure on the sheet page before the printable sheets (the parent of the
+            commit that added ``geo/reports/document.py``; the markdown sheet), exported with
+            ``git archive`` and run in a subprocess on the same data build: the baseline;
   build   — the pure document build (``geo.reports.quartier_doc`` / ``facility_doc``, HTML
             included) without Streamlit;
   pdf     — « Télécharger le PDF »: WeasyPrint on the same HTML (made only on click; printed for
@@ -96,6 +96,17 @@ def baseline(ref: str, runs: int, facilities: list[str]) -> dict[str, float]:
         return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def before_sheets() -> str:
+    """The commit before the printable sheets: the parent of the one that added the document
+    builder (stable once merged)."""
+    added = subprocess.run(["git", "log", "--diff-filter=A", "--format=%H", "--reverse", "--",
+                            "geo/reports/document.py"], cwd=ROOT, check=True, capture_output=True,
+                           text=True).stdout.split()
+    if not added:
+        raise RuntimeError("no commit adds geo/reports/document.py: give --base")
+    return f"{added[0]}^"
+
+
 def pure_times(runs: int, facilities: list[str]) -> dict[str, float]:
     """Median seconds of the document build (HTML included) and of its PDF, per kind."""
     import functools
@@ -139,7 +150,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=8)
-    parser.add_argument("--base", default="", help="git ref of the baseline (default: merge-base with main)")
+    parser.add_argument("--base", default="", help="git ref of the baseline (default: the sheet page "
+                        "before geo/reports/document.py was added)")
     parser.add_argument("--worker", default="", help=argparse.SUPPRESS)
     parser.add_argument("--facilities", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -154,15 +166,14 @@ def main() -> int:
     from geo.ui import sheet as sheet_ui
 
     targets = Targets("sheets")
-    base = args.base or subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True,
-                                       capture_output=True, text=True).stdout.strip()
+    base = args.base or before_sheets()
     facilities = facilities_to_show(8)
     current = baseline(base, args.runs, facilities)
     new = page_times(ROOT / "pages" / "sheet.py", args.runs, facilities, clear=sheet_ui._document.clear)
     pure = pure_times(args.runs, facilities)
     print("« Fiches »: server time of a picker change showing another sheet (AppTest), "
           f"median of {args.runs}")
-    print(f"  baseline: the sheet page of {base[:10]} (markdown tables, no map), same data build")
+    print(f"  baseline: the sheet page of {base} (markdown tables, no map), same data build")
     for kind in ("quartier", "facility"):
         ratio = new[kind] / current[kind] if current[kind] else float("nan")
         print(f"  {kind:<9} current {current[kind] * 1000:7.1f} ms   new {new[kind] * 1000:7.1f} ms   "
