@@ -103,6 +103,6 @@ def parse(html: str) -> Sheet:
 
 def from_app(at) -> Sheet:
     """The sheet an AppTest run drew (its ``st.html`` element holding the document)."""
-    bodies = [element.proto.body for element in at.get("html") if "print-doc" in element.proto.body]
+    bodies = [element.proto.body for element in at.get("html") if 'class="print-doc"' in element.proto.body]
     assert len(bodies) == 1, f"expected one sheet on the page, found {len(bodies)}"
     return parse(bodies[0])

@@ -142,7 +142,7 @@ def test_unknown_sheets_are_messages_and_the_picker_sets_the_url():
     bad = run(fid="schools_maternelle:nope")
     assert not bad.exception
     assert "Aucune fiche" in bad.error[0].value and "nope" in bad.error[0].value
-    assert not [e for e in bad.get("html") if "print-doc" in e.proto.body]
+    assert not [e for e in bad.get("html") if 'class="print-doc"' in e.proto.body]
 
 
 def test_the_sheet_in_english(result):
@@ -169,10 +169,10 @@ def test_hostile_names_are_text_on_the_sheets(real_build, tmp_path, monkeypatch)
 
     at = run(fid=fid)
     assert not at.exception and not at.error
-    body = next(e.proto.body for e in at.get("html") if "print-doc" in e.proto.body)
+    body = next(e.proto.body for e in at.get("html") if 'class="print-doc"' in e.proto.body)
     assert "<img src=x" not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
     assert from_app(at).headings[0] == (1, f"Fiche équipement : {hostile}")
     quartier = schools.loc[schools["fid"] == fid, "quartier"].iloc[0]
     annex = run(quartier=quartier, annexe="1")
-    body = next(e.proto.body for e in annex.get("html") if "print-doc" in e.proto.body)
+    body = next(e.proto.body for e in annex.get("html") if 'class="print-doc"' in e.proto.body)
     assert "<img src=x" not in body and hostile in from_app(annex).text
