@@ -55,6 +55,7 @@ DOC_CSS = """
 .R td.num { white-space: nowrap; }
 .R tr, .R figure, .R .keep, .R .figures li, .R .chart { break-inside: avoid; page-break-inside: avoid; }
 .R figure { margin: 0 0 2mm; }
+.R figcaption { margin-top: 1mm; }
 .R img { display: block; max-width: 100%; height: auto; }
 .R ul { margin: 0 0 1.5mm; padding-left: 4.5mm; }
 .R li { margin: 0 0 0.5mm; }
