@@ -27,7 +27,8 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 # Debian packages the tests drive as outside clients: Chromium (browser tests), GDAL's ogrinfo
-# (export checks), PostgreSQL (proposal store). Installed only when missing.
+# (export checks), PostgreSQL (proposal store), Pango (the sheets' PDF) and poppler's pdftoppm
+# (reading a PDF page as an image). Installed only when missing.
 system:
 	@bash .ci/system-packages
 

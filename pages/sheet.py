@@ -1,141 +1,38 @@
-"""« Fiche »: one facility (``?fid=…``) or one quartier (``?quartier=…``), linkable and printable."""
+"""« Fiche »: one facility (``?fid=…``) or one quartier (``?quartier=…``) as a printable A4 sheet
+(``geo.reports``): its map (the live map's view at ``time``), charts and figures, a QR code back
+to the live map; printed by the browser or downloaded as a PDF made on the server. ``annexe=1``
+adds the long lists (quartier sheets).
+"""
 
 import json
-from urllib.parse import urlencode
 
 import streamlit as st
 
-from geo.analysis.exposure import method_text
-from geo.core.errors import CatalogueError, ResilienceError
-from geo.reports import hosting as host_sheet
-from geo.reports import sheets
-from geo.sources.provenance import provenance_line
-from geo.ui import actions as actions_ui
+from geo.core.errors import ResilienceError
+from geo.map.layers import PERIODS
+from geo.reports import sheet_view, sheets
+from geo.reports.document import Document
+from geo.reports.pdf import pdf_available
 from geo.ui import analysis as analysis_ui
 from geo.ui import base as ui
-from geo.ui import refuges as refuges_ui
+from geo.ui import sheet as sheet_ui
 
-# Printing gives the sheet alone: no sidebar, header, toolbar, pickers or buttons.
+# Printing gives the sheet alone: no sidebar, header, toolbar, controls or buttons, no margins
+# but the sheet's own (its @page rules: A4 portrait).
 PRINT_CSS = """<style>
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
-  [data-testid="stDecoration"], [data-testid="stSidebarCollapsedControl"], header,
-  .st-key-sheet-pickers, .st-key-sheet-print { display: none !important; }
+  [data-testid="stDecoration"], [data-testid="stSidebarCollapsedControl"], header.stAppHeader,
+  .st-key-sheet-controls, .st-key-sheet-buttons { display: none !important; }
   [data-testid="stMain"], [data-testid="stAppViewContainer"] { overflow: visible !important; }
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0 !important; }
+  [data-testid="stMainBlockContainer"] :is([data-testid="stElementContainer"],
+    [data-testid="stLayoutWrapper"]):not(:has(.print-doc)) { display: none !important; }
+  [data-testid="stElementContainer"]:has(.print-doc), .stHtml:has(.print-doc) { margin: 0 !important;
+    padding: 0 !important; }
 }
 </style>"""
-
-
-def _link(**params: str) -> str:
-    """Relative link to another sheet, keeping the language of the current one."""
-    if ui.lang() != "fr":
-        params["lang"] = ui.lang()
-    return "fiche?" + "&".join(f"{key}={value}" for key, value in params.items())
-
-
-def _map_link(layers: tuple[str, ...], sel: str | None = None) -> str:
-    """Markdown link to the map showing these layers (and the feature ``sel`` selected)."""
-    params = {"layers": ",".join(layers), **({"sel": sel} if sel else {})}
-    if ui.lang() != "fr":
-        params["lang"] = ui.lang()
-    return f"[{ui.t('expo.sheet.on_map')}](carte?{urlencode(params)})"
-
-
-def _print_button() -> None:
-    """A button opening the browser's print dialog (the print layout shows the sheet alone)."""
-    label = json.dumps(ui.t("expo.sheet.print"))
-    with st.container(key="sheet-print"):
-        st.iframe(f"""<button onclick="window.parent.print()" style="font: 14px sans-serif;
-            padding: 6px 14px; border: 1px solid #ccc; border-radius: 6px; background: #fff;
-            cursor: pointer"></button><script>document.querySelector("button").append({label})
-            </script>""", height=44)
-
-
-def _sources(layer_ids: tuple[str, ...], manifest: dict) -> None:
-    st.subheader(ui.t("expo.sheet.sources"))
-    st.caption(ui.t("expo.sheet.build", build=ui.escape_md(manifest["build_id"]),
-                    date=manifest["built_at"][:10]))
-    st.markdown("\n".join(f"- {provenance_line(manifest, layer_id, ui.lang())}"
-                           for layer_id in layer_ids if layer_id in manifest["layers"]))
-
-
-def facility(result, fid: str, manifest: dict) -> None:
-    sheet = sheets.facility_sheet(result, fid)
-    st.title(ui.escape_md(sheet.name))
-    category = ui.t(f"expo.category.{sheet.category}")
-    st.markdown(f"{category} · {ui.escape_md(sheet.address)} · "
-                f"[{ui.escape_md(sheet.quartier_name)}]({_link(quartier=sheet.quartier)})")
-    st.markdown(_map_link(("arrondissements", "quartiers", sheet.layer, "cool_facilities",
-                           "cool_green_points", "fountains"), sheet.fid))
-    if sheet.old:
-        st.warning(ui.t("expo.heat.creche_note"))
-    acc = result.settings.access
-    figures, nearest = sheets.facility_tables(sheet, acc.target_minutes, ui.lang())
-    st.markdown(figures)
-    st.subheader(ui.t("expo.sheet.nearest"))
-    st.markdown(nearest)
-    st.caption(method_text(acc, ui.lang()))
-    refuges_ui.facility_section(fid)
-
-    st.subheader(ui.t("expo.sheet.flood"))
-    st.write(ui.t("expo.sheet.flood_text", metres=ui.num(sheet.zone_m),
-                  zone=ui.escape_md(sheet.zone)))
-    if sheet.host_category:  # capacity, rank and flags, or « capacité inconnue »
-        st.markdown("\n".join(f"- {ui.escape_md(line)}" for line in host_sheet.host_lines(
-            sheet, result, ui.lang())))
-
-    if sheet.iris is not None:
-        st.subheader(ui.t("expo.sheet.iris"))
-        iris = sheet.iris
-        st.write(ui.t("expo.sheet.iris_text", code=iris.code, name=ui.escape_md(iris.name),
-                      heat_class=ui.t(f"expo.heat_class.{iris.heat_class}"),
-                      score=ui.num(iris.heat_score, 2), population=ui.num(iris.population),
-                      old=ui.num(iris.population_75_plus)))
-        st.caption(ui.t("expo.heat.derived_note"))
-    _actions(sheet)
-    _sources(sheet.layers, manifest)
-
-
-def _actions(sheet: sheets.FacilitySheet) -> None:
-    """Resilience actions the catalogue (geo.actions.catalogue, data/actions.toml) links to this feature."""
-    st.subheader(ui.t("expo.sheet.actions"))
-    try:
-        catalogue = actions_ui.catalogue()
-        frame = ui.layer(sheet.layer)
-        hit = frame[frame["fid"] == sheet.fid]
-        row = hit.drop(columns=frame.geometry.name).iloc[0].to_dict() if len(hit) else sheet.row
-        links = catalogue.feature_links(sheet.layer, row)
-    except CatalogueError as exc:
-        ui.show_error(exc)
-        return
-    if links:
-        st.markdown("\n".join(sheets.action_lines(catalogue, links, ui.lang())))
-    else:
-        st.caption(ui.t("expo.sheet.actions_none"))
-
-
-def quartier(result, code: str, manifest: dict) -> None:
-    sheet = sheets.quartier_sheet(result, code)
-    f = sheet.figures
-    st.title(ui.t("expo.sheet.quartier_title", name=ui.escape_md(sheet.name), code=sheet.code))
-    st.markdown(_map_link(("arrondissements", "quartiers", "access_gap", "cool_facilities",
-                           "cool_green_points", "iris_heat")))
-    acc = result.settings.access
-    st.markdown(sheets.quartier_figures_table(sheet, acc.target_minutes, ui.lang()))
-    st.caption(method_text(acc, ui.lang()))
-    st.write(ui.t("expo.sheet.quartier_text", area=f"{f['area_km2']:.2f}",
-                  old=ui.num(f.get("population_75_plus", float("nan"))),
-                  score=ui.num(f.get("heat_score", float("nan")), 2),
-                  high=f"{f.get('high_share', float('nan')):.0%}", gaps=sheet.gap_cells))
-
-    st.write(ui.escape_md(host_sheet.quartier_capacity(result, code, ui.lang())))
-    for heading, table in sheets.quartier_tables(sheet, ui.lang(), lambda fid: _link(fid=fid)):
-        st.subheader(heading)
-        st.markdown(table)
-    if len(sheet.councils):
-        st.caption(ui.t("expo.heat.derived_note"))
-    _sources(sheet.layers, manifest)
 
 
 def _pick(kind: str) -> None:
@@ -150,6 +47,30 @@ def _pick(kind: str) -> None:
         st.query_params.pop(kind, None)
 
 
+def _option(param: str, value: str, default: str) -> None:
+    """Keep a view option in the URL (left out at its default)."""
+    if value != default:
+        st.query_params[param] = value
+    else:
+        st.query_params.pop(param, None)
+
+
+def _buttons(doc: Document, name: str) -> None:
+    """Print (the browser's dialog; the print layout shows the sheet alone) and the PDF."""
+    label = json.dumps(ui.t("expo.sheet.print"))
+    with st.container(key="sheet-buttons", horizontal=True):
+        st.iframe(f"""<button onclick="window.parent.print()" style="font: 14px sans-serif;
+            padding: 6px 14px; border: 1px solid #767676; border-radius: 6px; background: #fff;
+            cursor: pointer"></button><script>document.querySelector("button").append({label})
+            </script>""", height=44, width=200, alt=ui.t("expo.sheet.print"))
+        if pdf_available():
+            st.download_button(ui.t("sheet.page.pdf"), data=lambda: sheet_ui.pdf(doc.html()),
+                               mime="application/pdf", file_name=f"{name}.pdf", key="sheet.pdf",
+                               on_click="ignore", icon=":material/picture_as_pdf:")
+        else:
+            st.caption(ui.t("sheet.page.no_pdf"))
+
+
 st.html(PRINT_CSS)
 manifest = ui.require_build()
 try:
@@ -157,22 +78,37 @@ try:
     facilities, quartiers = sheets.sheet_options(result)
     fid = st.query_params.get("fid")
     code = st.query_params.get("quartier")
+    period = st.query_params.get("time", PERIODS[0])
     st.session_state.setdefault("sheet.fid", fid if fid in facilities else None)
     st.session_state.setdefault("sheet.quartier", code if code in quartiers else None)
-    with st.container(key="sheet-pickers"):
-        left, right = st.columns(2)
+    st.session_state.setdefault("sheet.time", period if period in PERIODS else PERIODS[0])
+    st.session_state.setdefault("sheet.annex", st.query_params.get("annexe") == "1")
+    with st.container(key="sheet-controls"):
+        left, middle, right = st.columns([1.3, 1, 1])
         left.selectbox(ui.t("expo.sheet.pick_facility"), list(facilities), key="sheet.fid",
                        format_func=lambda k: facilities[k], on_change=_pick, args=("fid",),
                        placeholder=ui.t("expo.sheet.placeholder"))
-        right.selectbox(ui.t("expo.sheet.pick_quartier"), list(quartiers), key="sheet.quartier",
-                        format_func=lambda k: quartiers[k], on_change=_pick, args=("quartier",),
-                        placeholder=ui.t("expo.sheet.placeholder"))
+        middle.selectbox(ui.t("expo.sheet.pick_quartier"), list(quartiers), key="sheet.quartier",
+                         format_func=lambda k: quartiers[k], on_change=_pick, args=("quartier",),
+                         placeholder=ui.t("expo.sheet.placeholder"))
+        right.radio(ui.t("sheet.page.time"), PERIODS, key="sheet.time", horizontal=True,
+                    format_func=lambda p: ui.t(f"refuges.time.{p}"), help=ui.t("sheet.page.time_help"),
+                    on_change=lambda: _option("time", st.session_state["sheet.time"], PERIODS[0]))
+        if code and not fid:
+            right.checkbox(ui.t("sheet.page.annex"), key="sheet.annex", help=ui.t("sheet.page.annex_help"),
+                           on_change=lambda: _option("annexe", str(int(st.session_state["sheet.annex"])),
+                                                     "0"))
+    period = st.session_state["sheet.time"]
     if fid and fid not in facilities or code and not fid and code not in quartiers:
         st.error(ui.t("expo.sheet.unknown", value=ui.escape_md(fid or code)))
     elif fid or code:
-        _print_button()
-        (facility(result, fid, manifest) if fid else quartier(result, code, manifest))
+        kind, ident = ("facility", fid) if fid else ("quartier", code)
+        doc = sheet_ui.document(kind, ident, period, kind == "quartier" and st.session_state["sheet.annex"],
+                                ui.lang(), sheet_ui.page_root())
+        _buttons(doc, sheet_view.file_name(facilities[fid] if fid else quartiers[code], ident, period))
+        st.html(doc.fragment())
     else:
+        st.title(ui.t("expo.sheet.title"))
         st.info(ui.t("expo.sheet.none"))
 except ResilienceError as exc:
     ui.show_error(exc)

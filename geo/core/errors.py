@@ -100,3 +100,7 @@ class LayerDamagedError(UnknownLayerError):
         super().__init__(layer)
         self.problem = problem
         self.args = (f"layer '{layer}' is damaged in the current build: {problem}",)
+
+
+class ReportError(ResilienceError):
+    """A printable document could not be made (e.g. the PDF: its library or fonts missing)."""

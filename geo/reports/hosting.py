@@ -1,6 +1,5 @@
-"""The flood host figures of the sheets: a host site's estimated capacity, flags and rank
-(« fiche équipement ») and a quartier's capacity (« fiche quartier »), in words, from the
-analysis (``geo.analysis.hosting``). Plain text: the page escapes it.
+"""The flood host figures of a facility sheet: a host site's estimated capacity, flags and rank
+in words, from the analysis (``geo.analysis.hosting``). Plain text: the sheet escapes it.
 """
 
 from __future__ import annotations
@@ -45,14 +44,3 @@ def host_lines(sheet: FacilitySheet, result: Analysis, lang: str) -> list[str]:
           toilets=_flag(host.get("toilets"), lang),
           heating=host.get("heating") or t("host.sheet.not_given", lang)),
     ]
-
-
-def quartier_capacity(result: Analysis, code: str, lang: str) -> str:
-    """The quartier's shelter capacity in one sentence (zeros said plainly)."""
-    if result.shelter is None:
-        return ""
-    figures = result.shelter.quartier_capacity(code)
-    return t("host.sheet.quartier", lang, people=number(figures["capacity"], lang),
-             sites=figures["sites"], area=number(figures["area_m2"], lang),
-             m2=number(result.shelter.settings.m2_per_person, lang, 1),
-             unknown=figures["sites_unknown"])

@@ -3,20 +3,15 @@ gathered from an :class:`geo.analysis.exposure.Analysis`, with the layers each c
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 import shapely
 
-from geo.actions.catalogue import Catalogue
-from geo.actions.model import FeatureLink
 from geo.analysis.access import COOL_KINDS, COOL_LAYERS
 from geo.analysis.exposure import Analysis
 from geo.core.errors import AnalysisError
-from geo.core.i18n import number, t
 from geo.core.settings import METRIC_CRS
-from geo.core.text import escape_md, markdown_table
 
 
 @dataclass(frozen=True)
@@ -163,78 +158,3 @@ def sheet_options(result: Analysis) -> tuple[dict[str, str], dict[str, str]]:
     facilities = dict(zip(both["fid"], both["name"], strict=True))
     quartiers = dict(zip(result.quartiers["quartier"], result.quartiers["name"], strict=True))
     return facilities, quartiers
-
-
-def action_lines(catalogue: Catalogue, links: list[FeatureLink], lang: str) -> list[str]:
-    """The actions linked to a facility, one markdown line each for its printable sheet:
-    title, framework, why it is linked, its status for this site, its first source (plain
-    text: a printed sheet has no links). Every value is escaped."""
-    lines = []
-    for link in links:
-        action = link.action
-        framework = catalogue.frameworks[action.framework].title.get(lang)
-        status = "".join(f" **{escape_md(s.get(lang))}**" for s in link.statuses)
-        cite = f" — {escape_md(action.sources[0].label)}" if action.sources else ""
-        lines.append(f"- **{escape_md(action.display_title(lang))}** (*{escape_md(framework)}*) — "
-                     f"{escape_md(link.notes[0].get(lang))}{status}{cite}")
-    return lines
-
-
-def _yes(value: bool, lang: str) -> str:
-    return t("expo.yes" if value else "expo.no", lang)
-
-
-def _head(keys: tuple[str, ...], lang: str) -> list[str]:
-    return [t(f"expo.col.{key}", lang) for key in keys]
-
-
-def facility_tables(sheet: FacilitySheet, target_minutes: float, lang: str) -> tuple[str, str]:
-    """The facility sheet's two tables as markdown (real text when printed): its headline
-    figures (walk to the nearest counted cool place, within the target, distance to the PPRI)
-    and the nearest cool place of each kind."""
-    figures = markdown_table(
-        [t("expo.sheet.best_min", lang), t("expo.sheet.within", lang, minutes=f"{target_minutes:g}"),
-         t("expo.sheet.zone_m", lang)],
-        [[f"**{number(sheet.best_min, lang, 1)} min**", f"**{_yes(sheet.within_target, lang)}**",
-          f"**{number(sheet.zone_m, lang)} m**"]])
-    nearest = markdown_table(
-        _head(("kind", "name", "distance_m", "walk_min", "within", "counted"), lang),
-        [[t(f"expo.kind.{p.kind}", lang), escape_md(p.name or "—"), number(p.distance_m, lang),
-          number(p.minutes, lang, 1), _yes(p.within, lang), _yes(p.counted, lang)]
-         for p in sheet.nearest])
-    return figures, nearest
-
-
-def quartier_figures_table(sheet: QuartierSheet, target_minutes: float, lang: str) -> str:
-    """The quartier sheet's headline figures as a markdown table."""
-    f = sheet.figures
-    return markdown_table(
-        [t("expo.sheet.area_within", lang, minutes=f"{target_minutes:g}"),
-         *_head(("facilities_outside", "population"), lang), t("expo.sheet.zone_m", lang)],
-        [[f"**{f['share_within']:.1%}**", f"**{f['facilities_outside']} / {f['facilities']}**",
-          f"**{number(f.get('population', float('nan')), lang)}**",
-          f"**{number(f['zone_m'], lang)} m**"]])
-
-
-def quartier_tables(sheet: QuartierSheet, lang: str,
-                    sheet_link: Callable[[str], str]) -> list[tuple[str, str]]:
-    """The quartier sheet's lists as (heading, markdown table): its facilities (each linked to
-    its own sheet by ``sheet_link(fid)``), the flood host sites and the conseils de quartier's
-    heat vulnerability, the last two only when there are some."""
-    tables = [(t("expo.sheet.facilities", lang), markdown_table(
-        _head(("name", "category", "best_min", "within"), lang),
-        [[f"[{escape_md(r.name)}]({sheet_link(r.fid)})", t(f"expo.category.{r.category}", lang),
-          number(r.best_min, lang, 1), _yes(r.within_target, lang)]
-         for r in sheet.facilities.itertuples()]))]
-    if len(sheet.hosts):
-        tables.append((t("expo.flood.hosts", lang), markdown_table(
-            [*_head(("name", "category", "zone_m"), lang), t("host.col.capacity", lang)],
-            [[escape_md(r.name), t(f"expo.category.{r.category}", lang), number(r.zone_m, lang),
-              number(r.capacity, lang) if r.capacity == r.capacity else t("host.unknown", lang)]
-             for r in sheet.hosts.itertuples()])))
-    if len(sheet.councils):
-        tables.append((t("expo.heat.councils", lang), markdown_table(
-            _head(("council", "vuln_day", "vuln_night"), lang),
-            [[escape_md(r.name), number(r.vulnj_note, lang, 2), number(r.vulnn_note, lang, 2)]
-             for r in sheet.councils.itertuples()])))
-    return tables

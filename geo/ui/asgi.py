@@ -35,6 +35,7 @@ from geo.participation.store import ProposalStore
 from geo.participation.workshop import PUBLIC_URL_ENV
 from geo.ui import guard, live, maintenance
 from geo.ui.base import secret
+from geo.ui.sheet import short_link_route
 from geo.web.assets import cache_dir
 from geo.web.join import PREFIX, JoinContext, join_routes
 from geo.web.join_data import current_pin_map, current_rules
@@ -77,7 +78,7 @@ def routes() -> list[BaseRoute]:
     join = JoinContext(store=join_store, rules=current_rules, pin_map=current_pin_map,
                        secret=join_secret(), allowed_origins=public_origins(),
                        prefix=_base_path() + PREFIX)
-    return [*join_routes(join), *live.routes()]
+    return [*join_routes(join), *live.routes(), short_link_route()]
 
 
 def middleware() -> list[Middleware]:

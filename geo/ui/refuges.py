@@ -1,6 +1,6 @@
 """The heat-refuge analysis in the UI: its result for the current build, the tier / time of day /
 speed controls kept in the URL, the words of its method, and the small figure blocks other pages
-show (the canicule workshop steps, the facility sheets).
+show (the canicule workshop steps).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from geo.analysis import heat, refuge_figures, refuge_state, tiers
 from geo.analysis.refuge_settings import TIERS, TIMES
 from geo.analysis.refuges import RefugeAnalysis
 from geo.core.errors import AnalysisError
-from geo.core.text import markdown_table
 from geo.ui import base as ui
 from geo.ui.analysis import analysis
 
@@ -186,33 +185,6 @@ def indicator_lines(time: str) -> list[str]:
         share = heat.hottest_share(ui.layer("drias_2075"), study)
         lines.append(ui.t("refuges.step.drias", share=ui.num(100 * share)))
     return lines
-
-
-def facility_section(fid: str) -> None:
-    """A facility sheet's walking minutes to the nearest open place of each tier by time of day
-    (the older person's pace), as a markdown table that prints; nothing for a facility that is
-    not a demand unit of the refuge analysis."""
-    result = refuge_result()
-    speed = result.settings.walk.default_speed_kmh
-    table = refuge_figures.facility_minutes(result, fid, speed)
-    if table is None:
-        return
-    st.subheader(ui.t("refuges.sheet.title"))
-    target = result.target_minutes
-    rows = [[tier_label(tier), *(_minutes_cell(table.loc[tier, time], target) for time in TIMES)]
-            for tier in TIERS]
-    st.markdown(markdown_table([ui.t("refuges.col.tier"), *(time_label(t, result) for t in TIMES)], rows))
-    st.caption(ui.t("refuges.sheet.note", minutes=f"{target:g}", speed=speed_label(speed)) + " "
-               + method_text(result, speed))
-
-
-def _minutes_cell(value: float, target: float) -> str:
-    """« 4,2 » within the target, « **12,3** (hors cible) » outside, « aucun lieu ouvert »."""
-    if value == float("inf"):
-        return f"**{ui.t('refuges.none_open')}**"
-    if value > target:
-        return f"**{ui.num(value, 1)}** ({ui.t('refuges.sheet.outside')})"
-    return ui.num(value, 1)
 
 
 def open_text(value: object) -> str:

@@ -11,11 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from geo.actions.loader import load_catalogue
 from geo.analysis import exposure as analysis
-from geo.core.text import escape_md
 from geo.sources import store
 from geo.sources.quirks import NOT_COOL_GREEN_TYPES
-from tests.buildcopy import rewrite_layer
 from tests.frame import registered_pages
+from tests.sheet_html import from_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,9 +113,8 @@ def test_facility_sheet_by_url(real_build, result):
     school = result.facilities[result.facilities["category"] == "maternelle"].iloc[0]
     at = run("sheet.py", fid=school["fid"])
     assert not at.exception and not at.error
-    assert at.title[0].value.replace("\\", "") == school["name"]
-    nearest = md_table(at, "Lieu frais")
-    assert [row[0] for row in nearest] == ["espace vert frais", "équipement frais", "fontaine à boire"]
+    sheet = from_app(at)
+    assert sheet.headings[0] == (1, f"Fiche équipement : {school['name']}")
     # independent check of the green-space distance on the built layers with plain shapely
     green = store.load_layer("green_spaces", real_build).to_crs("EPSG:2154")
     excluded = (*NOT_COOL_GREEN_TYPES, *result.settings.access.green_excluded_types)
@@ -126,51 +124,18 @@ def test_facility_sheet_by_url(real_build, result):
     geoms = [*green.geometry.values, *points.geometry.values]
     point = gpd.GeoSeries([school.geometry], crs="EPSG:2154").iloc[0]
     expected = min(shapely.distance(point, g) for g in geoms)
-    assert nearest[0][2] == f"{round(expected):,}".replace(",", "\u202f")
-    minutes = expected * 1.3 / 75
-    assert nearest[0][3] == f"{minutes:.1f}".replace(".", ",")  # French decimal comma
-    text = " ".join(m.value for m in at.markdown)
-    assert "Sources" in " ".join(s.value for s in at.subheader)
-    assert "Écoles maternelles" in text
-    assert "Actions de résilience liées" in [s.value for s in at.subheader]
-    # provenance down to the checksum of each source file
-    manifest = store.load_manifest(real_build)
-    for source in manifest["layers"][school["layer"]]["sources"]:
-        assert source["sha256"] in text
-    # the actions the catalogue links to this school, each on its own line
+    minutes = f"{expected * 1.3 / 75:.1f}".replace(".", ",")  # French decimal comma
+    metres = f"{round(expected):,}".replace(",", " ")
+    assert f"espace vert frais {school['green_name']}, {metres} m ({minutes} min)" in sheet.text
+    assert "Écoles maternelles" in sheet.text  # the map's legend names the facility's layer
+    assert "Ce que fait la Ville" in [text for _, text in sheet.headings]
+    # the actions the catalogue links to this school
     frame = store.load_layer(school["layer"], real_build)
     row = frame[frame["fid"] == school["fid"]].drop(columns="geometry").iloc[0].to_dict()
     links = load_catalogue().feature_links(school["layer"], row)
     assert links, "every school is concerned by at least one action"
     for link in links:
-        assert f"**{escape_md(link.action.display_title('fr'))}**" in text
-
-
-def test_quartier_sheet_by_url(result, real_build):
-    at = run("sheet.py", quartier="7512001")
-    assert not at.exception and not at.error
-    assert at.title[0].value == "Quartier Belleville (7512001)"
-    facilities = md_table(at, "Nom")
-    in_quartier = result.facilities[result.facilities["quartier"] == "7512001"]
-    assert len(facilities) == len(in_quartier) > 0
-    assert all("](fiche?fid=" in row[0] for row in facilities)
-    figures = md_table(at, "Surface à moins de 7 min d'un lieu frais")[0]
-    iris = store.load_layer("iris_population", real_build)
-    people = int(iris.loc[iris["quartier"] == "7512001", "population"].astype(int).sum())
-    assert figures[2] == "**" + f"{people:,}".replace(",", "\u202f") + "**"
-    assert figures[1] == f"**{int(in_quartier['within_target'].eq(False).sum())} / {len(in_quartier)}**"
-
-
-def test_sheet_picker_sets_the_url_and_unknown_ids_are_messages():
-    at = run("sheet.py")
-    assert not at.exception and at.info
-    at.selectbox(key="sheet.quartier").set_value("7512004").run()
-    assert at.query_params["quartier"] == "7512004"
-    assert at.title[0].value == "Quartier Charonne (7512004)"
-    bad = run("sheet.py", fid="schools_maternelle:nope")
-    assert not bad.exception
-    assert "Aucune fiche" in bad.error[0].value and "nope" in bad.error[0].value
-    assert not bad.title
+        assert link.action.display_title("fr") in sheet.text
 
 
 def test_pages_are_registered_in_the_app_and_the_readme():
@@ -203,39 +168,9 @@ def test_map_gains_the_access_gap_layer(result):
     assert layer.crs == "EPSG:4326"
 
 
-@pytest.mark.parametrize("page, params, heading", [
-    ("flood.py", {}, "Flood: the 20e as a host territory"),
-    ("sheet.py", {"quartier": "7512003"}, "Quartier Père-Lachaise (7512003)"),
-])
-def test_pages_in_english(page, params, heading):
-    at = run(page, lang="en", **params)
+def test_flood_page_in_english():
+    at = run("flood.py", lang="en")
     assert not at.exception and not at.error
-    assert at.title[0].value.replace("\\", "") == heading
+    assert at.title[0].value.replace("\\", "") == "Flood: the 20e as a host territory"
     text = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
     assert "expo." not in text  # every string has its English text
-
-
-def test_hostile_names_are_escaped_on_the_sheets(real_build, tmp_path, monkeypatch):
-    """A facility name holding HTML and markdown is shown as text, never interpreted."""
-    import shutil
-
-    hostile = "<img src=x onerror=alert(1)> **gras** [lien](http://evil.example)"
-    copy = tmp_path / "build-hostile-names"  # its own build id, so nothing cached is reused
-    shutil.copytree(real_build, copy)
-    (tmp_path / "current").symlink_to(copy.name)
-    schools = store.load_layer("schools_maternelle", copy)
-    fid = schools.loc[schools["c_ar"] == 20, "fid"].iloc[0]
-    schools.loc[schools["fid"] == fid, "name"] = hostile
-    rewrite_layer(copy, "schools_maternelle", schools)
-    monkeypatch.setenv("RESILIENCE_BUILD_ROOT", str(tmp_path))
-
-    at = run("sheet.py", fid=fid)
-    assert not at.exception and not at.error
-    title = at.title[0].value
-    assert "<img" not in title and "](http" not in title and "**gras**" not in title
-    assert title.replace("\\", "").replace("&lt;", "<").replace("&gt;", ">").replace(
-        "\u2060", "") == hostile
-    quartier = schools.loc[schools["fid"] == fid, "quartier"].iloc[0]
-    sheet = run("sheet.py", quartier=quartier)
-    table = " ".join(m.value for m in sheet.markdown if m.value.startswith("| "))
-    assert "<img" not in table and "](http://evil" not in table

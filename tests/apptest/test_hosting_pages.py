@@ -26,6 +26,7 @@ from geo.participation.store import RateLimit
 from geo.sources import store
 from geo.ui import analysis as analysis_ui
 from tests.apptest.test_map import FakeFolium, MapApp, texts
+from tests.sheet_html import from_app
 from tests.staff import open_for_the_room
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,18 +198,23 @@ def test_crue_steps_show_the_analysis_figures(workshop, result, step, keys):
 # --------------------------------------------------------------------------- sheets
 def test_facility_sheet_of_a_host_site_gives_capacity_rank_and_flags(result):
     top = result.hosts.sort_values("capacity", ascending=False).iloc[0]
-    text = markdown(run("sheet.py", fid=top["fid"]))
+    text = from_app(run("sheet.py", fid=top["fid"])).text
     assert "capacité estimée 484 personnes, rang 1 sur les 30 gymnases et salles du 20e" in text
-    assert "Surface d'évolution 1\u202f696 m²" in text and "Douches : oui" in text
+    assert "Surface d'évolution 1 696 m²" in text and "Douches : oui" in text
     school = result.hosts[result.hosts["category"] == "school"].iloc[0]
-    assert "capacité inconnue" in markdown(run("sheet.py", fid=school["fid"]))
+    assert "capacité inconnue" in from_app(run("sheet.py", fid=school["fid"])).text
 
 
 def test_quartier_sheet_gives_the_quartier_capacity(result):
-    text = markdown(run("sheet.py", quartier="7512004"))
+    sheet = from_app(run("sheet.py", quartier="7512004"))
     expected = result.shelter.quartier_capacity("7512004")
     assert expected["capacity"] == 2596
-    assert f"{number(expected['capacity'])} personnes dans {expected['sites']} gymnase(s)" in text
+    assert (f"{expected['sites']} gymnase(s) et salle(s) pouvant abriter environ "
+            f"{number(expected['capacity'])} personnes").replace("\u202f", " ") in sheet.text
+    # the capacity against need chart's table: the neighbours' residents and the cover
+    cover = sheet.table_with("Habitants en secteur")
+    assert [row[0] for row in cover[1:]] == ["10e", "11e", "12e", "19e", "Ensemble des voisins"]
+    assert cover[3][3] == "19 %" and cover[4][3] == "pas de secteur"
 
 
 # --------------------------------------------------------------------------- downloads

@@ -20,6 +20,7 @@ from geo.participation.database import open_sqlite
 from geo.participation.proposals import Workshop
 from geo.participation.store import RateLimit
 from tests.frame import registered_pages
+from tests.sheet_html import from_app
 from tests.staff import open_for_the_room
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -234,8 +235,10 @@ def test_facility_sheet_shows_the_refuge_minutes_by_time_of_day(result):
     row = fac[fac["category"] == "ehpad"].iloc[0]
     at = run("sheet.py", fid=row["fid"])
     assert not at.exception and not at.error
-    assert "Refuges de chaleur selon l'heure (minutes à pied)" in [s.value for s in at.subheader]
-    table = next(m.value for m in at.markdown if m.value.startswith("| Type de lieu |"))
+    sheet = from_app(at)
+    assert "Chaleur : refuges à pied" in [text for _, text in sheet.headings]
+    table = sheet.table_with("Ici")
     minutes = refuge_figures.facility_minutes(result, row["fid"], 3.5)
-    day = minutes.loc["refuge", "day"]
-    assert number(day, "fr", 1) in table.splitlines()[2]
+    for line, time in zip(table[1:], ("day", "evening", "night"), strict=True):
+        value = minutes.loc["refuge", time]
+        assert line[1] == ("aucun lieu ouvert" if value == float("inf") else f"{number(value, 'fr', 1)} min")
