@@ -86,7 +86,7 @@ gaps = result.gap_cells()
 st.subheader(ui.t("expo.heat.gaps"))
 map_params = "layers=arrondissements,quartiers,access_gap,cool_facilities,cool_green_points" + (
     f"&lang={ui.lang()}" if ui.lang() != "fr" else "")
-st.markdown(f"[{ui.t('expo.sheet.on_map')}](carte?{map_params})")
+st.markdown(f"[{ui.t('expo.sheet.on_map')}](./?{map_params})")
 if gaps.empty:
     st.write(ui.t("expo.heat.no_gap", minutes=f"{acc.target_minutes:g}"))
 else:

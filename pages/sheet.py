@@ -37,7 +37,7 @@ def _map_link(layers: tuple[str, ...], sel: str | None = None) -> str:
     params = {"layers": ",".join(layers), **({"sel": sel} if sel else {})}
     if ui.lang() != "fr":
         params["lang"] = ui.lang()
-    return f"[{ui.t('expo.sheet.on_map')}](carte?{urlencode(params)})"
+    return f"[{ui.t('expo.sheet.on_map')}](./?{urlencode(params)})"
 
 
 def _print_button() -> None:

@@ -1,4 +1,5 @@
-"""The map's legend: one entry per visible layer with its symbol, colour steps and status."""
+"""The map's legend: one entry per visible layer with the symbol the map draws (same shape, fill
+and outline, ``geo.map.symbols``), the colour steps of scaled layers and the layer's status."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from geo.core.i18n import t
+from geo.core.palette import best_text_colour
 from geo.core.text import escape_html
 from geo.map.layers import LAYERS
+from geo.map.styles import POINT_OUTLINE, POINT_OUTLINE_WEIGHT
+from geo.map.symbols import symbol_svg
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,11 @@ class LegendEntry:
     dashed: bool = False
     steps: tuple[tuple[str, str], ...] = ()
     scale_label: str = ""
+    #: the point symbol (``geo.map.symbols``), the outline of areas and lines, the fill opacity
+    symbol: str = "circle"
+    outline: str = ""
+    fill: float = 0.0
+    dash: str = ""
 
 
 def legend(layer_ids: Iterable[str], titles: dict[str, str], statuses: dict[str, str],
@@ -40,40 +49,46 @@ def legend(layer_ids: Iterable[str], titles: dict[str, str], statuses: dict[str,
                           for kind, colour in layer.kind_colours if kind in held)
         entries.append(LegendEntry(layer.id, titles.get(layer.id, layer.id), layer.colour, shape,
                                    statuses.get(layer.id, "official"), bool(layer.dash), steps,
-                                   layer.scale.label(lang) if layer.scale else ""))
+                                   layer.scale.label(lang) if layer.scale else "",
+                                   layer.shape, layer.line_colour, layer.fill, layer.dash))
     return entries
 
 
-def _text_colour(background: str) -> str:
-    """Black or white, whichever reads better on ``background`` (#rrggbb)."""
-    red, green, blue = (int(background[i:i + 2], 16) for i in (1, 3, 5))
-    return "#000" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "#fff"
+def _swatch(entry: LegendEntry) -> str:
+    """The entry's symbol as the map draws it: point symbol, area with its outline, or line."""
+    if entry.shape == "point":
+        return symbol_svg(entry.symbol, entry.colour, POINT_OUTLINE, 6.0, POINT_OUTLINE_WEIGHT)
+    dash = f' stroke-dasharray="{escape_html(entry.dash)}"' if entry.dash else ""
+    outline = escape_html(entry.outline or entry.colour)
+    if entry.shape == "area":
+        body = (f'<rect x="1" y="1" width="16" height="11" fill="{escape_html(entry.colour)}" '
+                f'fill-opacity="{entry.fill:g}" stroke="{outline}" stroke-width="1.5"{dash}/>')
+    else:
+        body = f'<line x1="0" y1="6.5" x2="18" y2="6.5" stroke="{outline}" stroke-width="2.5"{dash}/>'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="18" height="13" viewBox="0 0 18 13" '
+            f'aria-hidden="true" focusable="false" style="vertical-align:middle;margin-right:6px">'
+            f'{body}</svg>')
 
 
 def legend_html(entries: Sequence[LegendEntry], lang: str) -> str:
-    """The legend as small HTML (titles escaped; status labels for derived and old layers)."""
+    """The legend as a list (titles escaped; status labels for derived and old layers). Symbols
+    are decorative: the text names each layer. Chip labels are black or white, whichever
+    contrasts more with the chip (``geo.core.palette.best_text_colour``)."""
     rows = []
     for entry in entries:
-        if entry.shape == "point":
-            swatch = (f'<span style="display:inline-block;width:11px;height:11px;'
-                      f'border-radius:50%;background:{entry.colour};margin-right:6px"></span>')
-        elif entry.shape == "area":
-            swatch = (f'<span style="display:inline-block;width:14px;height:10px;'
-                      f'background:{entry.colour};opacity:.7;margin-right:6px"></span>')
-        else:
-            line = "dashed" if entry.dashed else "solid"
-            swatch = (f'<span style="display:inline-block;width:14px;height:0;'
-                      f'border-top:2px {line} {entry.colour};margin-right:6px;'
-                      f'vertical-align:middle"></span>')
         status = ""
         if entry.status != "official":
             status = f' <i style="color:#8a5a00">({escape_html(t(f"status.{entry.status}", lang))})</i>'
-        rows.append(f'<div style="margin:2px 0">{swatch}{escape_html(entry.title)}{status}</div>')
+        steps = ""
         if entry.steps:
             cells = "".join(
-                f'<span style="display:inline-block;padding:1px 6px;margin:1px;background:{colour};'
-                f'color:{_text_colour(colour)}">{escape_html(text)}</span>'
+                f'<li style="display:inline-block;padding:1px 6px;margin:1px;background:{colour};'
+                f'color:{best_text_colour(colour)};border:1px solid #595959">{escape_html(text)}</li>'
                 for colour, text in entry.steps)
-            label = f"{escape_html(entry.scale_label)}<br>" if entry.scale_label else ""
-            rows.append(f'<div style="margin:0 0 4px 18px">{label}{cells}</div>')
-    return f'<div class="map-legend" style="font-size:0.85em">{"".join(rows)}</div>'
+            label = f"{escape_html(entry.scale_label)}" if entry.scale_label else ""
+            steps = (f'<div style="margin:0 0 4px 18px">{label}'
+                     f'<ul style="list-style:none;margin:0;padding:0">{cells}</ul></div>')
+        rows.append(f'<li style="margin:2px 0">{_swatch(entry)}{escape_html(entry.title)}{status}'
+                    f'{steps}</li>')
+    return (f'<ul class="map-legend" style="font-size:0.85em;list-style:none;margin:0;padding:0">'
+            f'{"".join(rows)}</ul>')

@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute
 
 from geo.core.settings import ROOT
 from geo.map.publish import prune_published
+from geo.ui.page_meta import HtmlLangMiddleware
 
 
 def routes() -> list[BaseRoute]:
@@ -27,7 +28,7 @@ def routes() -> list[BaseRoute]:
 
 def middleware() -> list[Middleware]:
     """Middleware run before Streamlit's own, outermost first (one entry per feature)."""
-    return []
+    return [Middleware(HtmlLangMiddleware)]  # <html lang> of the page's language from the start
 
 
 @asynccontextmanager
