@@ -40,7 +40,7 @@ def on_filter(reset_axis: bool = False) -> None:
 def render(action: Action) -> None:
     framework = cat.frameworks[action.framework]
     axis = cat.axis(action)
-    st.markdown(f"#### {ui.escape_md(action.display_title(lang))}")
+    st.markdown(f"## {ui.escape_md(action.display_title(lang))}")
     facts = [framework.title.get(lang), axis.title.get(lang)
              + ("" if axis.official else f" ({ui.t('actions.project_axis')})"),
              ", ".join(cat.hazards[hazard].label.get(lang) for hazard in action.hazards)]

@@ -83,7 +83,7 @@ except ResilienceError as exc:
     ui.show_error(exc)
     st.stop()
 
-st.subheader(ui.t("export.preview"))
+st.header(ui.t("export.preview"))
 st.markdown(ui.t("export.total", count=sum(shown.counts.values())))
 st.dataframe(pd.DataFrame({ui.t("export.col_layer"): [_title(i) for i in shown.counts],
                            ui.t("export.col_count"): list(shown.counts.values())}),

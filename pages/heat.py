@@ -30,7 +30,7 @@ st.caption(ui.t("expo.heat.shares_note", outside=ui.num(outside_m2),
                 facilities=int((~fac["within_target"]).sum())))
 st.caption(method_text(acc, ui.lang()))
 
-st.subheader(ui.t("expo.heat.by_kind"))
+st.header(ui.t("expo.heat.by_kind"))
 summary = result.kind_summary()
 st.dataframe(pd.DataFrame({
     ui.t("expo.col.kind"): summary["kind"].map(lambda k: ui.t(f"expo.kind.{k}")),
@@ -41,7 +41,7 @@ st.dataframe(pd.DataFrame({
     ui.t("expo.col.max_min"): summary["max_min"].round(1),
 }), hide_index=True, key="heat.kinds")
 
-st.subheader(ui.t("expo.heat.by_quartier"))
+st.header(ui.t("expo.heat.by_quartier"))
 q = result.quartiers
 st.dataframe(pd.DataFrame({
     ui.t("expo.col.quartier"): q["name"],
@@ -57,7 +57,7 @@ st.dataframe(pd.DataFrame({
 }), hide_index=True, key="heat.quartiers", column_config={
     ui.t("expo.col.sheet"): st.column_config.LinkColumn(display_text=ui.t("expo.open_sheet"))})
 
-st.subheader(ui.t("expo.heat.facilities"))
+st.header(ui.t("expo.heat.facilities"))
 left, right = st.columns([3, 1])
 categories = left.multiselect(ui.t("expo.heat.categories"), ACCESS_CATEGORIES,
                               default=list(ACCESS_CATEGORIES), key="heat.categories",
@@ -83,7 +83,7 @@ if (fac["old"]).any():
     st.caption(ui.t("expo.heat.creche_note"))
 
 gaps = result.gap_cells()
-st.subheader(ui.t("expo.heat.gaps"))
+st.header(ui.t("expo.heat.gaps"))
 map_params = "layers=arrondissements,quartiers,access_gap,cool_facilities,cool_green_points" + (
     f"&lang={ui.lang()}" if ui.lang() != "fr" else "")
 st.markdown(f"[{ui.t('expo.sheet.on_map')}](./?{map_params})")
@@ -96,11 +96,11 @@ else:
         ui.t("expo.col.area_m2"): gaps["area_m2"].round(0)}), hide_index=True, key="heat.gaps")
 analysis_ui.sources_caption(ACCESS_LAYERS)
 
-st.subheader(ui.t("expo.heat.indicators"))
+st.header(ui.t("expo.heat.indicators"))
 st.info(ui.t("expo.heat.derived_note"))
 if len(result.iris):
     iris = result.iris
-    st.markdown(f"**{ui.t('expo.heat.iris')}**")
+    st.subheader(ui.t("expo.heat.iris"))
     st.dataframe(pd.DataFrame({
         ui.t("expo.col.iris"): iris["source_id"] + " " + iris["name"],
         ui.t("expo.col.quartier"): iris["quartier_name"],
@@ -111,7 +111,7 @@ if len(result.iris):
     }), hide_index=True, key="heat.iris")
 if len(result.councils):
     cq = result.councils
-    st.markdown(f"**{ui.t('expo.heat.councils')}**")
+    st.subheader(ui.t("expo.heat.councils"))
     st.dataframe(pd.DataFrame({
         ui.t("expo.col.council"): cq["name"],
         ui.t("expo.col.vuln_day"): cq["vulnj_note"].round(2),

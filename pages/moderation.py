@@ -74,7 +74,7 @@ kind, message = state.pop("moderation.message", (None, None))
 if kind:
     getattr(st, kind)(message)
 
-st.subheader(ui.t("moderation.export"))
+st.header(ui.t("moderation.export"))
 st.write(ui.t("moderation.export_count", count=len(approved)))
 left, right = st.columns(2)
 left.download_button(ui.t("moderation.download_geojson"), to_geojson(workshop, approved, place_names),

@@ -58,13 +58,14 @@ state.setdefault("propose.form", 0)
 state.setdefault("propose.mine", [])
 form = state["propose.form"]
 
-where = st.radio(ui.t("propose.where"), ["pin", "place"], horizontal=True, key="propose.where",
+# A place from the list comes first: it needs no pointer (WCAG 2.1.1); the pin is the other way.
+where = st.radio(ui.t("propose.where"), ["place", "pin"], horizontal=True, key="propose.where",
                  format_func=lambda w: ui.t(f"propose.where_{w}"))
 pin, place = state.get("propose.pin"), None
 if where == "pin":
     west, south, east, north = rules.study_area.bounds
     fmap = base_map(((south + north) / 2, (west + east) / 2),
-                            zoom_for_bounds((west, south, east, north), 380, 320))
+                    zoom_for_bounds((west, south, east, north), 380, 320), lang=lang)
     outline = feature_group("arrondissements", map_ui.map_layer_url("arrondissements"), "")
     groups = [outline]
     if pin:
@@ -84,7 +85,8 @@ if where == "pin":
     st.caption(ui.t("propose.pin_set", lat=pin[0], lon=pin[1]) if pin else ui.t("propose.pin_none"))
 else:
     place = st.selectbox(ui.t("propose.place"), list(rules.places), key="propose.place",
-                         format_func=lambda fid: rules.places[fid].label)
+                         format_func=lambda fid: rules.places[fid].label, index=None,
+                         placeholder=ui.t("propose.place_placeholder"), help=ui.t("propose.place_help"))
 
 action_ids = ["", *actions]
 with st.form(f"propose.form.{form}"):
@@ -130,7 +132,7 @@ if "propose.ack" in state:
     if state.pop("propose.toast", False):  # seen wherever the phone is scrolled
         st.toast(state["propose.ack"], icon=":material/check_circle:")
 if state["propose.mine"]:
-    st.subheader(ui.t("propose.yours"))
+    st.header(ui.t("propose.yours"))
     for proposal in reversed(state["propose.mine"]):
         st.markdown(f"- **{ui.escape_md(ui.t(f'proposals.category.{proposal.category}'))}** — "
                     f"{ui.escape_md(proposal.text)}")

@@ -51,7 +51,7 @@ def _print_button() -> None:
 
 
 def _sources(layer_ids: tuple[str, ...], manifest: dict) -> None:
-    st.subheader(ui.t("expo.sheet.sources"))
+    st.header(ui.t("expo.sheet.sources"))
     st.caption(ui.t("expo.sheet.build", build=ui.escape_md(manifest["build_id"]),
                     date=manifest["built_at"][:10]))
     st.markdown("\n".join(f"- {provenance_line(manifest, layer_id, ui.lang())}"
@@ -71,18 +71,18 @@ def facility(result, fid: str, manifest: dict) -> None:
     acc = result.settings.access
     figures, nearest = sheets.facility_tables(sheet, acc.target_minutes, ui.lang())
     st.markdown(figures)
-    st.subheader(ui.t("expo.sheet.nearest"))
+    st.header(ui.t("expo.sheet.nearest"))
     st.markdown(nearest)
     st.caption(method_text(acc, ui.lang()))
 
-    st.subheader(ui.t("expo.sheet.flood"))
+    st.header(ui.t("expo.sheet.flood"))
     st.write(ui.t("expo.sheet.flood_text", metres=ui.num(sheet.zone_m),
                   zone=ui.escape_md(sheet.zone)))
     if sheet.host_category:
         st.write(ui.t("expo.sheet.host", category=ui.t(f"expo.category.{sheet.host_category}")))
 
     if sheet.iris is not None:
-        st.subheader(ui.t("expo.sheet.iris"))
+        st.header(ui.t("expo.sheet.iris"))
         iris = sheet.iris
         st.write(ui.t("expo.sheet.iris_text", code=iris.code, name=ui.escape_md(iris.name),
                       heat_class=ui.t(f"expo.heat_class.{iris.heat_class}"),
@@ -95,7 +95,7 @@ def facility(result, fid: str, manifest: dict) -> None:
 
 def _actions(sheet: sheets.FacilitySheet) -> None:
     """Resilience actions the catalogue (geo.actions.catalogue, data/actions.toml) links to this feature."""
-    st.subheader(ui.t("expo.sheet.actions"))
+    st.header(ui.t("expo.sheet.actions"))
     try:
         catalogue = actions_ui.catalogue()
         frame = ui.layer(sheet.layer)
@@ -126,7 +126,7 @@ def quartier(result, code: str, manifest: dict) -> None:
                   high=f"{f.get('high_share', float('nan')):.0%}", gaps=sheet.gap_cells))
 
     for heading, table in sheets.quartier_tables(sheet, ui.lang(), lambda fid: _link(fid=fid)):
-        st.subheader(heading)
+        st.header(heading)
         st.markdown(table)
     if len(sheet.councils):
         st.caption(ui.t("expo.heat.derived_note"))

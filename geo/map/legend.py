@@ -3,6 +3,8 @@ and outline, ``geo.map.symbols``), the colour steps of scaled layers and the lay
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -55,7 +57,16 @@ def legend(layer_ids: Iterable[str], titles: dict[str, str], statuses: dict[str,
 
 
 def _swatch(entry: LegendEntry) -> str:
-    """The entry's symbol as the map draws it: point symbol, area with its outline, or line."""
+    """The entry's symbol as the map draws it (point symbol, area with its outline, or line), as
+    a decorative image: Streamlit's HTML sanitiser drops inline SVG, not data URLs."""
+    svg = _swatch_svg(entry)
+    size = re.search(r'width="([\d.]+)" height="([\d.]+)"', svg)
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (f'<img alt="" src="data:image/svg+xml;base64,{data}" width="{size[1]}" '
+            f'height="{size[2]}" style="vertical-align:middle;margin-right:6px">')
+
+
+def _swatch_svg(entry: LegendEntry) -> str:
     if entry.shape == "point":
         return symbol_svg(entry.symbol, entry.colour, POINT_OUTLINE, 6.0, POINT_OUTLINE_WEIGHT)
     dash = f' stroke-dasharray="{escape_html(entry.dash)}"' if entry.dash else ""

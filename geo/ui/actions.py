@@ -91,7 +91,7 @@ def feature_actions_panel(fid: str) -> None:
     if hit.empty:
         return
     row = hit.drop(columns=frame.geometry.name).iloc[0].to_dict()
-    st.markdown(f"**{t('actions.map_feature')}**")
+    st.subheader(t("actions.map_feature"), anchor=False)
     try:
         cat = catalogue()
     except ResilienceError as exc:

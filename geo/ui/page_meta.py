@@ -107,10 +107,21 @@ if (!state.observer) {
 })();"""
 
 
+#: Headings keep their level (h1 > h2 > h3, WCAG 1.3.1) at sizes that suit sections; Streamlit's
+#: English « Press Enter to apply » under text inputs is hidden (the labels and placeholders
+#: say it in the page's language).
+PAGE_CSS = """<style>
+[data-testid="stMain"] h2 { font-size: 1.6rem; }
+[data-testid="stMain"] h3 { font-size: 1.3rem; }
+[class*="st-key-actions-card"] h2 { font-size: 1.25rem; }
+[data-testid="InputInstructions"] { display: none; }
+</style>"""
+
+
 def apply(page_title: str, lang: str) -> None:
     """On every run of the frame: the page's own title and the document's language."""
     st.set_page_config(page_title=document_title(page_title, lang))
-    st.html(lang_script(lang), unsafe_allow_javascript=True)
+    st.html(PAGE_CSS + lang_script(lang), unsafe_allow_javascript=True)
 
 
 def lang_from_query(query_string: bytes | str) -> str:

@@ -32,7 +32,7 @@ def unescape(markdown: str) -> str:
 
 
 def titles(at: AppTest) -> list[str]:
-    return [unescape(m.value[5:]) for m in at.markdown if m.value.startswith("#### ")]
+    return [unescape(m.value[3:]) for m in at.markdown if m.value.startswith("## ")]
 
 
 def links(at: AppTest, label: str = "") -> list[dict[str, str]]:

@@ -129,9 +129,9 @@ def test_facility_sheet_by_url(real_build, result):
     minutes = expected * 1.3 / 75
     assert nearest[0][3] == f"{minutes:.1f}".replace(".", ",")  # French decimal comma
     text = " ".join(m.value for m in at.markdown)
-    assert "Sources" in " ".join(s.value for s in at.subheader)
+    assert "Sources" in " ".join(s.value for s in at.header)
     assert "Écoles maternelles" in text
-    assert "Actions de résilience liées" in [s.value for s in at.subheader]
+    assert "Actions de résilience liées" in [s.value for s in at.header]
     # provenance down to the checksum of each source file
     manifest = store.load_manifest(real_build)
     for source in manifest["layers"][school["layer"]]["sources"]:
