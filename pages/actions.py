@@ -108,15 +108,18 @@ try:
     framework = col_framework.selectbox(
         ui.t("actions.framework"), ["", *cat.frameworks], key="actions.framework",
         on_change=on_filter, args=(True,),
-        format_func=lambda fid: cat.frameworks[fid].title.get(lang) if fid else everything)
+        format_func=lambda fid: cat.frameworks[fid].title.get(lang) if fid else everything,
+        placeholder=ui.t("app.choose_one"))
     axes = cat.frameworks[framework].axes if framework else {}
     axis = col_axis.selectbox(
         ui.t("actions.axis"), ["", *axes], key="actions.axis", disabled=not axes,
         on_change=on_filter,
-        format_func=lambda aid: axes[aid].title.get(lang) if aid else everything)
+        format_func=lambda aid: axes[aid].title.get(lang) if aid else everything,
+        placeholder=ui.t("app.choose_one"))
     hazard = col_hazard.selectbox(
         ui.t("actions.hazard"), ["", *HAZARDS], key="actions.hazard", on_change=on_filter,
-        format_func=lambda hid: cat.hazards[hid].label.get(lang) if hid else everything)
+        format_func=lambda hid: cat.hazards[hid].label.get(lang) if hid else everything,
+        placeholder=ui.t("app.choose_one"))
     if framework:
         chosen_framework = cat.frameworks[framework]
         colon = " : " if lang == "fr" else ": "

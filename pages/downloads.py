@@ -31,7 +31,7 @@ def _title(layer_id: str) -> str:
 
 
 layers = st.multiselect(ui.t("export.layers"), list(infos), default=["cool_facilities"],
-                        format_func=_title, key="export.layers")
+                        format_func=_title, key="export.layers", placeholder=ui.t("app.choose_many"))
 
 with st.expander(ui.t("export.filters"), expanded=True):
     quartiers = ui.layer("quartiers").sort_values("source_id")
@@ -63,7 +63,8 @@ with st.expander(ui.t("export.filters"), expanded=True):
 
 left, right = st.columns(2)
 fmt = left.selectbox(ui.t("export.format"), list(export.FORMATS), key="export.format",
-                     format_func=lambda key: export.FORMATS[key].label(lang))
+                     format_func=lambda key: export.FORMATS[key].label(lang),
+                     placeholder=ui.t("app.choose_one"))
 crs_labels = {code: ui.t(f"export.crs_label.{code}") for code in export.CRS_NAMES}
 crs = right.radio(ui.t("export.crs"), list(crs_labels), key="export.crs", horizontal=True,
                   format_func=crs_labels.__getitem__)
@@ -100,4 +101,4 @@ st.download_button(ui.t("export.download", name=download.filename), download.dat
                    file_name=download.filename, mime=download.mime, type="primary",
                    key="export.download", icon=":material/download:")
 st.caption(ui.t("export.command"))
-st.code(export.command_line(spec), language="bash")
+st.code(export.command_line(spec), language="bash", wrap_lines=True)

@@ -42,7 +42,8 @@ st.caption(ui.t("expo.flood.neighbours_method"))
 st.header(ui.t("expo.flood.hosts"))
 st.write(ui.t("expo.flood.hosts_intro"))
 categories = st.multiselect(ui.t("expo.flood.categories"), HOST_CATEGORIES, default=list(HOST_CATEGORIES),
-                            format_func=lambda c: ui.t(f"expo.category.{c}"), key="flood.categories")
+                            format_func=lambda c: ui.t(f"expo.category.{c}"), key="flood.categories",
+                            placeholder=ui.t("app.choose_many"))
 hosts = result.hosts[result.hosts["category"].isin(categories)]
 st.dataframe(pd.DataFrame({
     ui.t("expo.col.category"): hosts["category"].map(lambda c: ui.t(f"expo.category.{c}")),

@@ -61,7 +61,8 @@ st.header(ui.t("expo.heat.facilities"))
 left, right = st.columns([3, 1])
 categories = left.multiselect(ui.t("expo.heat.categories"), ACCESS_CATEGORIES,
                               default=list(ACCESS_CATEGORIES), key="heat.categories",
-                              format_func=lambda c: ui.t(f"expo.category.{c}"))
+                              format_func=lambda c: ui.t(f"expo.category.{c}"),
+                              placeholder=ui.t("app.choose_many"))
 outside_only = right.checkbox(ui.t("expo.heat.outside_only"), key="heat.outside_only")
 shown = fac[fac["category"].isin(categories)]
 if outside_only:

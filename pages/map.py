@@ -139,7 +139,8 @@ def sidebar() -> None:
         options = ["", *quartier_names]
         st.selectbox(ui.t("map.quartier"), options, key="map.quartier", on_change=on_quartier,
                      index=options.index(state.quartier or ""),
-                     format_func=lambda code: quartier_names.get(code, ui.t("map.quartier_all")))
+                     format_func=lambda code: quartier_names.get(code, ui.t("map.quartier_all")),
+                     placeholder=ui.t("app.choose_one"))
         st.radio(ui.t("map.basemap"), mapstate.BASEMAPS, key="map.basemap",
                  index=mapstate.BASEMAPS.index(state.basemap), help=ui.t("map.basemap_help"),
                  format_func=lambda name: ui.t(f"map.basemap_{name}"))
@@ -150,7 +151,7 @@ def sidebar() -> None:
                                      key=f"map.layer.{spec.id}")
                     if on and spec.id in kinds:
                         st.multiselect(ui.t("map.types"), kinds[spec.id], default=list(chosen[spec.id]),
-                                       key=f"map.types.{spec.id}")
+                                       key=f"map.types.{spec.id}", placeholder=ui.t("app.choose_many"))
 
 
 def side_panel(state: mapstate.MapState) -> None:

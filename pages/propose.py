@@ -47,7 +47,8 @@ asked = st.query_params.get("workshop")
 slug = asked if asked in workshops else next(iter(workshops))
 if asked not in workshops:
     slug = st.selectbox(ui.t("propose.choose_workshop"), list(workshops),
-                        format_func=lambda s: f"{workshops[s].name} ({workshops[s].date})")
+                        format_func=lambda s: f"{workshops[s].name} ({workshops[s].date})",
+                        placeholder=ui.t("app.choose_one"))
 workshop = workshops[slug]
 st.write(ui.t("propose.intro", name=ui.escape_md(workshop.name), date=workshop.date))
 
@@ -91,12 +92,15 @@ else:
 action_ids = ["", *actions]
 with st.form(f"propose.form.{form}"):
     category = st.selectbox(ui.t("propose.category"), CATEGORIES, key=f"propose.category.{form}",
-                            format_func=lambda c: ui.t(f"proposals.category.{c}"))
+                            format_func=lambda c: ui.t(f"proposals.category.{c}"),
+                            placeholder=ui.t("app.choose_one"))
     text = st.text_area(ui.t("propose.text"), key=f"propose.text.{form}", max_chars=TEXT_MAX)
     action = st.selectbox(ui.t("propose.action"), action_ids, key=f"propose.action.{form}",
-                          format_func=lambda a: actions[a][lang] if a else ui.t("propose.action_none"))
+                          format_func=lambda a: actions[a][lang] if a else ui.t("propose.action_none"),
+                          placeholder=ui.t("app.choose_one"))
     hazard = st.selectbox(ui.t("propose.hazard"), ["", *HAZARDS], key=f"propose.hazard.{form}",
-                          format_func=lambda h: ui.t(f"proposals.hazard.{h or 'none'}"))
+                          format_func=lambda h: ui.t(f"proposals.hazard.{h or 'none'}"),
+                          placeholder=ui.t("app.choose_one"))
     first_name = st.text_input(ui.t("propose.first_name"), key=f"propose.first_name.{form}",
                                max_chars=FIRST_NAME_MAX)
     sent = st.form_submit_button(ui.t("propose.send"), type="primary", width="stretch")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from geo.analysis.exposure import method_text
 from geo.core.errors import CatalogueError, ResilienceError
+from geo.core.text import escape_html
 from geo.reports import sheets
 from geo.sources.provenance import provenance_line
 from geo.ui import actions as actions_ui
@@ -41,13 +42,16 @@ def _map_link(layers: tuple[str, ...], sel: str | None = None) -> str:
 
 
 def _print_button() -> None:
-    """A button opening the browser's print dialog (the print layout shows the sheet alone)."""
-    label = json.dumps(ui.t("expo.sheet.print"))
+    """A button opening the browser's print dialog (the print layout shows the sheet alone). Its
+    frame is a whole document: language, title and a main region (WCAG 3.1.1, 2.4.2)."""
+    label = ui.t("expo.sheet.print")
     with st.container(key="sheet-print"):
-        st.iframe(f"""<button onclick="window.parent.print()" style="font: 14px sans-serif;
-            padding: 6px 14px; border: 1px solid #ccc; border-radius: 6px; background: #fff;
-            cursor: pointer"></button><script>document.querySelector("button").append({label})
-            </script>""", height=44)
+        st.iframe(f"""<!DOCTYPE html><html lang="{ui.lang()}"><head><meta charset="utf-8">
+            <title>{escape_html(label)}</title></head><body style="margin:0"><main>
+            <button onclick="window.parent.print()" style="font: 14px sans-serif; color: #111;
+            padding: 6px 14px; border: 1px solid #767676; border-radius: 6px; background: #fff;
+            cursor: pointer"></button></main><script>document.querySelector("button").append(
+            {json.dumps(label)})</script></body></html>""", height=44)
 
 
 def _sources(layer_ids: tuple[str, ...], manifest: dict) -> None:

@@ -76,7 +76,8 @@ with st.sidebar:
         st.stop()
     slug = params.get("workshop") if params.get("workshop") in workshops else next(iter(workshops))
     slug = st.selectbox(ui.t("workshop.choose"), list(workshops), index=list(workshops).index(slug),
-                        format_func=lambda s: f"{workshops[s].name} ({workshops[s].date})")
+                        format_func=lambda s: f"{workshops[s].name} ({workshops[s].date})",
+                        placeholder=ui.t("app.choose_one"))
     scenario_id = params.get("scenario") if params.get("scenario") in scenarios \
         else next(iter(scenarios))
     scenario_id = st.radio(ui.t("workshop.scenario"), list(scenarios),
@@ -117,8 +118,7 @@ with code:
     except ValueError as exc:
         st.error(str(exc))
     else:
-        st.image(workshop_ui.cached_qr(url), caption=ui.t("workshop.scan"), width="stretch")
-        st.caption(ui.escape_md(url))
+        st.html(workshop_ui.qr_figure(url, ui.t("workshop.scan"), ui.t("workshop.qr_alt", url=url)))
 
 labels = {c: ui.t(f"proposals.category.{c}") for c in CATEGORIES}
 

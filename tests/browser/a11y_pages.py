@@ -42,10 +42,16 @@ class Case:
     login: bool = False
 
 
+#: The pages of the issue's list, by name (their order in the report).
+CASE_NAMES = ("map", "flood", "heat", "sheet-facility", "sheet-quartier", "actions", "sources",
+              "downloads", "workshop", "propose", "moderation-out", "moderation-in",
+              "accessibility")
+
+
 def cases(facility_fid: str, quartier: str) -> list[Case]:
-    """Every page of the issue's list."""
+    """Every page of the issue's list (a facility and a quartier for the two sheets)."""
     frame = 'iframe[src*="streamlit_folium.st_folium"]'
-    return [
+    found = [
         Case("map", "/", f'{frame}, [data-testid="stSidebar"] [data-testid="stTextInput"]'),
         Case("flood", "/inondation", '[data-testid="stDataFrame"]'),
         Case("heat", "/chaleur", '[data-testid="stDataFrame"]'),
@@ -55,12 +61,14 @@ def cases(facility_fid: str, quartier: str) -> list[Case]:
         Case("sources", "/sources-et-methodes", '[data-testid="stDataFrame"]'),
         Case("downloads", "/telechargements", '[data-testid="stDownloadButton"]'),
         Case("workshop", f"/atelier?workshop={WORKSHOP_SLUG}&scenario=canicule&step=1",
-             f'{frame}, [data-testid="stImage"] img'),
+             f'{frame}, .workshop-qr img'),
         Case("propose", f"/proposer?workshop={WORKSHOP_SLUG}", '[data-testid="stFormSubmitButton"]'),
         Case("moderation-out", "/moderer", 'input[type="password"]'),
         Case("moderation-in", "/moderer", '[data-testid="stDownloadButton"]', login=True),
         Case("accessibility", "/accessibilite", '[data-testid="stMain"] h2'),
     ]
+    assert tuple(case.name for case in found) == CASE_NAMES
+    return found
 
 
 def url(base: str, case: Case, lang: str) -> str:

@@ -25,6 +25,23 @@ from typing import Any
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice")
 BLOCKING = ("critical", "serious")
 _VERSION = re.compile(r"axe v(\d+\.\d+\.\d+)")
+#: axe in the frame's document, each failing node given its ``data-testid`` ancestry.
+_RUN_JS = """async (options) => {
+    const result = await axe.run(document, options);
+    for (const rule of result.violations) {
+        for (const node of rule.nodes) {
+            let el = null;
+            try { el = document.querySelector(node.target[node.target.length - 1]); } catch (e) {}
+            const chain = [];
+            for (let e = el; e; e = e.parentElement) {
+                const id = e.getAttribute("data-testid");
+                if (id) { chain.push(id + (e.hasAttribute("disabled") ? "[disabled]" : "")); }
+            }
+            node.context = chain.reverse().join(" > ");
+        }
+    }
+    return result;
+}"""
 
 
 def axe_source() -> tuple[str, str]:
@@ -37,7 +54,8 @@ def axe_source() -> tuple[str, str]:
 @dataclass(frozen=True)
 class Violation:
     """One node failing one rule, in one frame (``frame``: the frame's URL path, "" for the
-    top document)."""
+    top document); ``context``: the ``data-testid`` values of the node and its ancestors,
+    outermost first (``[disabled]`` marks a disabled one), what allow-list entries match on."""
 
     rule: str
     impact: str
@@ -45,10 +63,12 @@ class Violation:
     target: str
     html: str
     help: str
+    context: str = ""
 
     def __str__(self) -> str:
         where = f"[{self.frame}] " if self.frame else ""
-        return f"{self.rule} ({self.impact}) {where}{self.target}: {self.help} — {self.html[:120]}"
+        return (f"{self.rule} ({self.impact}) {where}{self.target}: {self.help} — "
+                f"{self.html[:120]} (in {self.context or 'the page'})")
 
 
 def flatten(result: Mapping[str, Any], frame: str = "") -> list[Violation]:
@@ -59,7 +79,8 @@ def flatten(result: Mapping[str, Any], frame: str = "") -> list[Violation]:
             target = " ".join(" >>> ".join(t) if isinstance(t, list) else str(t)
                               for t in node.get("target", []))
             out.append(Violation(rule["id"], node.get("impact") or rule.get("impact") or "",
-                                 frame, target, node.get("html", ""), rule.get("help", "")))
+                                 frame, target, node.get("html", ""), rule.get("help", ""),
+                                 node.get("context", "")))
     return out
 
 
@@ -82,7 +103,7 @@ def run_in_frames(page: Any, script: str | None = None, tags: Sequence[str] = WC
         try:
             if not frame.evaluate("() => typeof window.axe !== 'undefined'"):
                 frame.evaluate(script)
-            result = frame.evaluate("options => axe.run(document, options)", options)
+            result = frame.evaluate(_RUN_JS, options)
         except Exception as exc:  # a frame detached mid-run (reruns replace frames)
             if "detached" in str(exc).lower() or "destroyed" in str(exc).lower():
                 continue
@@ -94,9 +115,10 @@ def run_in_frames(page: Any, script: str | None = None, tags: Sequence[str] = WC
 @dataclass(frozen=True)
 class Allowed:
     """An accepted violation: ``rule`` on nodes where ``target`` (regex) is found in the node's
-    selector or HTML snippet (match on ``data-testid`` values: axe's selectors also hold
-    Streamlit's generated ``st-emotion-cache-*`` classes, which change between releases), in
-    frames matching ``frame`` (regex, "" = the top document only), with the ``reason``."""
+    selector, HTML snippet or ``data-testid`` ancestry (match on ``data-testid`` values: axe's
+    selectors also hold Streamlit's generated ``st-emotion-cache-*`` classes, which change
+    between releases), in frames matching ``frame`` (regex, "" = the top document only), with
+    the ``reason``."""
 
     rule: str
     target: str
@@ -106,8 +128,8 @@ class Allowed:
     def matches(self, violation: Violation) -> bool:
         frame_ok = (violation.frame == "" if self.frame == ""
                     else re.search(self.frame, violation.frame) is not None)
-        return (violation.rule == self.rule and frame_ok
-                and re.search(self.target, f"{violation.target} {violation.html}") is not None)
+        where = f"{violation.target} {violation.html} {violation.context}"
+        return violation.rule == self.rule and frame_ok and re.search(self.target, where) is not None
 
 
 def load_allow_list(path: Path) -> list[Allowed]:
