@@ -65,6 +65,25 @@ STREAMLIT_STRINGS = {
     '[data-testid="stSidebarNav"]': ("aria-label", "a11y.nav"),
     '[data-testid="stSidebar"]': ("aria-label", "a11y.sidebar"),
 }
+#: Streamlit's fixed English strings the app cannot set (Streamlit 1.67), and where they show:
+#: listed in the accessibility statement.
+STREAMLIT_ENGLISH: tuple[tuple[str, dict[str, str]], ...] = (
+    ("No results", {"fr": "liste déroulante filtrée sans résultat",
+                    "en": "drop-down list filtered to nothing"}),
+    ("No options to select", {"fr": "liste déroulante vide", "en": "empty drop-down list"}),
+    ("Open", {"fr": "bouton d'ouverture d'une liste déroulante",
+              "en": "button opening a drop-down list"}),
+    ("Clear all", {"fr": "bouton vidant une liste à choix multiples",
+                   "en": "button clearing a multiple-choice list"}),
+    ("Show/hide columns, Download as CSV, Search, Fullscreen",
+     {"fr": "barre d'outils des grilles de données", "en": "toolbar of the data grids"}),
+    ("Copy to clipboard", {"fr": "bloc de commande (téléchargements)",
+                           "en": "command block (downloads)"}),
+    ("Increment, Decrement", {"fr": "champ numérique (distance, téléchargements)",
+                              "en": "number field (distance, downloads)"}),
+    ("Choose date, Selected Date", {"fr": "champ de date (écran d'atelier)",
+                                    "en": "date field (workshop screen)"}),
+)
 #: Streamlit's chrome left in English (no API sets it): marked ``lang="en"`` on French pages.
 ENGLISH_CHROME = ('[data-testid="stInputInstructions"]', '[data-testid="stToolbar"]',
                   '[data-testid="stStatusWidget"]', '[data-testid="stElementToolbar"]',
