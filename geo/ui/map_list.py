@@ -17,7 +17,7 @@ from geo.map.layers import LAYERS, select
 from geo.map.listing import Anchors, ListRow, anchors, visible_rows
 from geo.map.state import MapState, to_params
 from geo.participation.layer import LAYER_ID as PROPOSALS
-from geo.ui.base import build_id, num, t
+from geo.ui.base import build_id, lang, num, t
 from geo.ui.map import map_frame, proposal_layer
 
 _CSS = """
@@ -75,7 +75,10 @@ export default function (component) {
             const td = tr.insertCell();
             td.textContent = text;
             if (i === 2) { td.className = "num"; }
+            if (i === 1 && data.dataLang) { td.lang = data.dataLang; }
         });
+        // names and addresses are French proper names, also on English pages (WCAG 3.1.2)
+        if (data.dataLang) { link.lang = data.dataLang; }
     });
     box.appendChild(table);
     root.replaceChildren(box);
@@ -129,7 +132,7 @@ def place_list(rows: Sequence[ListRow], total: int, link: Callable[[str], str],
     it is opened in a new tab); ``on_pick``: called when a name is followed in the page, with
     the fid in ``st.session_state[key]["pick"]``."""
     caption = t("map.list_caption", n=len(rows), total=total)
-    data = {"caption": caption,
+    data = {"caption": caption, "dataLang": "fr" if lang() != "fr" else "",
             "headers": [t("map.list_name"), t("map.list_type"), t("map.list_address"),
                         t("map.list_distance")],
             "rows": [{"fid": row.fid, "name": row.name, "href": link(row.fid),
