@@ -52,7 +52,12 @@ def lang_script(lang: str) -> str:
     code = lang if lang in LANGS else DEFAULT_LANG
     strings = {selector: {"attr": attr, "text": t(key, code)}
                for selector, (attr, key) in STREAMLIT_STRINGS.items()}
+    labels = {}
+    for key in ARIA_LABELS.values():  # either language's text → this page's
+        labels |= {t(key, "fr"): t(key, code), t(key, "en"): t(key, code)}
+    prefixes = [[t(key, "en"), t(key, "fr"), t(key, code)] for key in ARIA_PREFIXES]
     config = json.dumps({"lang": code, "strings": strings, "english": ENGLISH_CHROME,
+                         "labels": labels, "prefixes": prefixes,
                          "frameTitle": t("map.frame_label", code)}, ensure_ascii=False)
     return "<script>" + _PAGE_JS.replace("@CONFIG@", config.replace("</", "<\\/")) + "</script>"
 
@@ -65,22 +70,28 @@ STREAMLIT_STRINGS = {
     '[data-testid="stSidebarNav"]': ("aria-label", "a11y.nav"),
     '[data-testid="stSidebar"]': ("aria-label", "a11y.sidebar"),
 }
+#: Names (``aria-label``) Streamlit gives its buttons and lists in English, translated on the
+#: page: the English text → its key (the English text of the key is Streamlit's own).
+ARIA_LABELS = {"Link to heading": "a11y.aria.heading_link", "Show/hide columns": "a11y.aria.columns",
+               "Search": "a11y.aria.search", "Fullscreen": "a11y.aria.fullscreen",
+               "Download as CSV": "a11y.aria.csv", "Selected values": "a11y.aria.selected",
+               "Open": "a11y.aria.open", "Clear all": "a11y.aria.clear_all",
+               "Increment": "a11y.aria.increment", "Decrement": "a11y.aria.decrement"}
+#: Names made of a fixed start and a value (« Remove École maternelle »).
+ARIA_PREFIXES = ("a11y.aria.remove",)
 #: Streamlit's fixed English strings the app cannot set (Streamlit 1.67), and where they show:
 #: listed in the accessibility statement.
 STREAMLIT_ENGLISH: tuple[tuple[str, dict[str, str]], ...] = (
     ("No results", {"fr": "liste déroulante filtrée sans résultat",
                     "en": "drop-down list filtered to nothing"}),
     ("No options to select", {"fr": "liste déroulante vide", "en": "empty drop-down list"}),
-    ("Open", {"fr": "bouton d'ouverture d'une liste déroulante",
-              "en": "button opening a drop-down list"}),
-    ("Clear all", {"fr": "bouton vidant une liste à choix multiples",
-                   "en": "button clearing a multiple-choice list"}),
     ("Show/hide columns, Download as CSV, Search, Fullscreen",
-     {"fr": "barre d'outils des grilles de données", "en": "toolbar of the data grids"}),
+     {"fr": "bulles d'aide de la barre d'outils des grilles de données (le nom des boutons, lu "
+            "par les lecteurs d'écran, est traduit)",
+      "en": "tooltips of the data grids' toolbar (the buttons' names, read by screen readers, "
+            "are translated)"}),
     ("Copy to clipboard", {"fr": "bloc de commande (téléchargements)",
                            "en": "command block (downloads)"}),
-    ("Increment, Decrement", {"fr": "champ numérique (distance, téléchargements)",
-                              "en": "number field (distance, downloads)"}),
     ("Choose date, Selected Date", {"fr": "champ de date (écran d'atelier)",
                                     "en": "date field (workshop screen)"}),
 )
@@ -103,6 +114,20 @@ function fix() {
             if (s.attr) {
                 if (el.getAttribute(s.attr) !== s.text) { el.setAttribute(s.attr, s.text); }
             } else if (el.textContent !== s.text) { el.textContent = s.text; }
+        });
+    });
+    document.querySelectorAll("[aria-label]").forEach(function (el) {
+        var label = el.getAttribute("aria-label"), target = c.labels[label];
+        if (target !== undefined) {
+            if (target !== label) { el.setAttribute("aria-label", target); }
+            return;
+        }
+        c.prefixes.forEach(function (p) {
+            [p[0], p[1]].forEach(function (start) {
+                if (start !== p[2] && label.indexOf(start) === 0) {
+                    el.setAttribute("aria-label", p[2] + label.slice(start.length));
+                }
+            });
         });
     });
     c.english.forEach(function (selector) {
@@ -128,12 +153,14 @@ if (!state.observer) {
 
 #: Headings keep their level (h1 > h2 > h3, WCAG 1.3.1) at sizes that suit sections; Streamlit's
 #: English « Press Enter to apply » under text inputs is hidden (the labels and placeholders
-#: say it in the page's language).
+#: say it in the page's language); a collapsed sidebar (the default at phone width) is slid off
+#: screen by Streamlit but its links kept the focus: hidden, they leave the Tab order (2.4.3).
 PAGE_CSS = """<style>
 [data-testid="stMain"] h2 { font-size: 1.6rem; }
 [data-testid="stMain"] h3 { font-size: 1.3rem; }
 [class*="st-key-actions-card"] h2 { font-size: 1.25rem; }
 [data-testid="InputInstructions"] { display: none; }
+[data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden; }
 </style>"""
 
 
