@@ -140,6 +140,7 @@ def a11y_server() -> Iterator:
         path = Path(folder) / "proposals.sqlite3"
         prepare_database(path)
         server = AppServer("a11y", env=server_env(path))
+        server.proposals_path = path
         try:
             yield server
         finally:
