@@ -135,6 +135,20 @@ function fix() {
             if (french) { el.setAttribute("lang", "en"); } else { el.removeAttribute("lang"); }
         });
     });
+    // a table wider than its box scrolls inside it: the box takes the focus to scroll by keyboard
+    document.querySelectorAll('[data-testid="stMarkdownContainer"]').forEach(function (box) {
+        var table = box.querySelector(":scope > table");
+        if (!table) { return; }
+        if (box.scrollWidth > box.clientWidth + 1) {
+            box.tabIndex = 0;
+            box.setAttribute("role", "region");
+            box.setAttribute("aria-label", (table.querySelector("th") || table).innerText.slice(0, 80));
+        } else if (box.getAttribute("role") === "region") {
+            box.removeAttribute("tabindex");
+            box.removeAttribute("role");
+            box.removeAttribute("aria-label");
+        }
+    });
     document.querySelectorAll('iframe[src*="streamlit_folium.st_folium"]').forEach(function (f) {
         if (f.title !== c.frameTitle) { f.title = c.frameTitle; }
     });
@@ -147,6 +161,7 @@ if (!state.observer) {
         if (!state.pending) { state.pending = true; requestAnimationFrame(function () { state.fix(); }); }
     });
     state.observer.observe(document.body, {childList: true, subtree: true});
+    window.addEventListener("resize", function () { state.fix(); });
 }
 })();"""
 
@@ -154,13 +169,18 @@ if (!state.observer) {
 #: Headings keep their level (h1 > h2 > h3, WCAG 1.3.1) at sizes that suit sections; Streamlit's
 #: English « Press Enter to apply » under text inputs is hidden (the labels and placeholders
 #: say it in the page's language); a collapsed sidebar (the default at phone width) is slid off
-#: screen by Streamlit but its links kept the focus: hidden, they leave the Tab order (2.4.3).
+#: screen by Streamlit but its links kept the focus: hidden, they leave the Tab order (2.4.3);
+#: tables wrap their words and, if still too wide (320 px, 200 % zoom), scroll inside themselves
+#: rather than the page (1.4.10); the page script makes such a table's box reachable by Tab.
 PAGE_CSS = """<style>
 [data-testid="stMain"] h2 { font-size: 1.6rem; }
 [data-testid="stMain"] h3 { font-size: 1.3rem; }
 [class*="st-key-actions-card"] h2 { font-size: 1.25rem; }
 [data-testid="InputInstructions"] { display: none; }
 [data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden; }
+[data-testid="stMarkdownContainer"]:has(> table) { overflow-x: auto; }
+[data-testid="stMarkdownContainer"] th, [data-testid="stMarkdownContainer"] td {
+    overflow-wrap: anywhere; }
 </style>"""
 
 
