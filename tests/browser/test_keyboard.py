@@ -110,3 +110,38 @@ def test_find_read_return_and_propose_with_the_keyboard(keyboard_app, browser):
     stored = [p for p in open_sqlite(keyboard_app.proposals_path).visible(WORKSHOP_SLUG)
               if p.text == message]
     assert len(stored) == 1 and stored[0].place == pool["fid"]
+
+
+def test_the_list_of_places_opens_details_from_the_keyboard(keyboard_app, browser):
+    """The « Liste » is a table with headers; following a name (Enter) selects it on the map,
+    moves the focus to « Détails » and announces it."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(keyboard_app.url + "/?lang=en&layers=quartiers,cool_facilities&z=16"
+                  "&lat=48.86400&lon=2.39800")
+        page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stTextInput"] input',
+                               timeout=TIMEOUT)
+        settle(page)
+        tab_to(page, lambda a: a["tag"] == "SUMMARY" and "List of the places shown" in a["text"])
+        page.keyboard.press("Enter")
+        table = page.locator(".place-list table")
+        table.wait_for(timeout=TIMEOUT)
+        headers = table.locator("thead th").all_inner_texts()
+        assert headers == ["Name (opens the details)", "Layer and type", "Address",
+                           "Distance to the centre"]
+        assert table.locator("caption").inner_text().startswith(
+            f"{table.locator('tbody tr').count()} places in the view")
+        first = table.locator("tbody tr").first
+        assert first.locator("th[scope='row'] a").get_attribute("lang") == "fr"  # French names
+        name = first.locator("th a").inner_text()
+        tab_to(page, lambda a: a["tag"] == "A" and a["text"] == name, limit=5)
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.activeElement.innerText === 'Details'", timeout=TIMEOUT)
+        page.wait_for_function("(name) => (document.getElementById('a11y-live') || {}).textContent"
+                               " === 'Details shown: ' + name", arg=name, timeout=TIMEOUT)
+        page.wait_for_function("() => (new URLSearchParams(location.search).get('sel') || '')"
+                               ".startsWith('cool_facilities:')", timeout=TIMEOUT)
+        assert name in page.inner_text(".st-key-map-panel")
+    finally:
+        context.close()

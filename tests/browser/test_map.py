@@ -85,11 +85,11 @@ def test_toggle_click_details_and_shared_url(app_server, page):
     # closed, then the same feature clicked again: the details come back
     page.get_by_role("button", name="Fermer").click()
     page.wait_for_function("() => !new URLSearchParams(location.search).get('sel')", timeout=TIMEOUT)
-    # the layers are re-added without the highlight (drawn in mapview's highlight colour)
+    # the layers are re-added without the highlight (its ring and halo carry a highlight flag)
     frame.wait_for_function("""([n, colour]) => {
         let highlighted = 0, drawn = 0;
         window.map.eachLayer(l => {
-            if (l.options && l.options.color === colour) { highlighted += 1; }
+            if (l.options && l.options.highlight && l.options.color === colour) { highlighted += 1; }
             if (l.feature && l.feature.properties.f && l.feature.properties.f.startsWith('fountains:')) {
                 drawn += 1;
             }
