@@ -227,7 +227,7 @@ try:
         origin = st.session_state.setdefault("map.origin", view)
         goto = st.session_state["map.goto"]
         with st.container(key="map-frame"):
-            out = st_folium(base_map(origin[:2], origin[2], state.basemap, lang), key="map.folium",
+            out = st_folium(base_map(origin[:2], origin[2], state.basemap), key="map.folium",
                             height=MAP_HEIGHT, use_container_width=True, center=goto[:2],
                             zoom=goto[2], feature_group_to_add=groups,
                             returned_objects=["last_object_clicked_tooltip",

@@ -66,7 +66,7 @@ pin, place = state.get("propose.pin"), None
 if where == "pin":
     west, south, east, north = rules.study_area.bounds
     fmap = base_map(((south + north) / 2, (west + east) / 2),
-                    zoom_for_bounds((west, south, east, north), 380, 320), lang=lang)
+                    zoom_for_bounds((west, south, east, north), 380, 320))
     outline = feature_group("arrondissements", map_ui.map_layer_url("arrondissements"), "")
     groups = [outline]
     if pin:

@@ -141,7 +141,7 @@ except ResilienceError as exc:
     st.stop()
 west, south, east, north = workshop_ui.proposal_rules().study_area.bounds
 fmap = base_map(((south + north) / 2, (west + east) / 2),
-                zoom_for_bounds((west, south, east, north)), lang=lang)
+                zoom_for_bounds((west, south, east, north)))
 # part of the base map: stays mounted across steps and fetches new proposals by itself
 LiveProposalsLayer(live_url, ui.t("workshop.proposals_layer"), LIVE_SECONDS).add_to(fmap)
 groups = [feature_group(layer_id, map_ui.map_layer_url(layer_id), title(layer_id))

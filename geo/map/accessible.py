@@ -1,6 +1,6 @@
 """What makes the map's frame usable without a pointer and readable by assistive technology: the
-frame's language, a named region around the map (its keys in the name), a focus ring that shows
-on any background, localised zoom buttons, and pinch zoom left to the browser.
+frame's language (the page's), a named region around the map (its keys in the name), a focus
+ring that shows on any background, localised zoom buttons, and pinch zoom left to the browser.
 
 Pure (no Streamlit): a folium element added by ``geo.map.basemap.base_map``.
 """
@@ -12,7 +12,7 @@ import json
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.core.i18n import normalise_lang, t
+from geo.core.i18n import LANGS, t
 
 #: Folium's map template asks the browser to forbid zooming the page (WCAG 1.4.4 / 1.4.10:
 #: pinch zoom must stay possible); ``geo.map.basemap.OfflineMap`` writes this one instead.
@@ -33,7 +33,11 @@ FOCUS_CSS = """
 
 class AccessibleMap(MacroElement):
     """Adds the frame's language, the map's region and name, the focus ring and localised
-    zoom buttons to a folium map (once, on the base map)."""
+    zoom buttons to a folium map (once, on the base map).
+
+    The language is read from the page around the frame (same origin) and followed when it
+    changes, so the map's script is the same in both languages: switching language keeps the
+    mounted map (streamlit-folium remounts a map whose script changed)."""
 
     _template = Template("""
 {% macro header(this, kwargs) %}
@@ -41,35 +45,39 @@ class AccessibleMap(MacroElement):
 {% endmacro %}
 {% macro script(this, kwargs) %}
 (function () {
-    var map = {{ this._parent.get_name() }}, box = map.getContainer();
-    document.documentElement.lang = {{ this.lang }};
-    document.title = {{ this.label }};
-    box.setAttribute("role", "region");
-    box.setAttribute("aria-label", {{ this.label }} + ". " + {{ this.keys }});
-    var zoom = map.zoomControl;
-    if (zoom) {
-        [[zoom._zoomInButton, {{ this.zoom_in }}], [zoom._zoomOutButton, {{ this.zoom_out }}]]
-            .forEach(function (pair) {
-                pair[0].title = pair[1];
-                pair[0].setAttribute("aria-label", pair[1]);
-            });
+    var map = {{ this._parent.get_name() }}, box = map.getContainer(), texts = {{ this.texts }};
+    function pageLang() {
+        try { return window.parent.document.documentElement.lang; } catch (e) { return ""; }
     }
+    function apply() {
+        var lang = texts[pageLang()] ? pageLang() : "fr", text = texts[lang];
+        document.documentElement.lang = lang;
+        document.title = text.label;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", text.label + ". " + text.keys);
+        var zoom = map.zoomControl;
+        if (zoom) {
+            [[zoom._zoomInButton, text.zoom_in], [zoom._zoomOutButton, text.zoom_out]]
+                .forEach(function (pair) {
+                    pair[0].title = pair[1];
+                    pair[0].setAttribute("aria-label", pair[1]);
+                });
+        }
+    }
+    apply();
+    try {
+        new MutationObserver(apply).observe(window.parent.document.documentElement,
+                                            {attributes: true, attributeFilter: ["lang"]});
+    } catch (e) { /* a page of another origin: French, as the app's default */ }
 })();
 {% endmacro %}
 """)
 
-    def __init__(self, lang: str = "fr") -> None:
+    def __init__(self) -> None:
         super().__init__()
         self._name = "AccessibleMap"
-        lang = normalise_lang(lang)
         self.css = FOCUS_CSS
-        self.lang = json.dumps(lang)
-        self.label = _js(t("map.frame_label", lang))
-        self.keys = _js(t("map.keys", lang))
-        self.zoom_in = _js(t("map.zoom_in", lang))
-        self.zoom_out = _js(t("map.zoom_out", lang))
-
-
-def _js(text: str) -> str:
-    """A JS string literal, safe inside a ``<script>``."""
-    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
+        self.texts = json.dumps({lang: {name: t(f"map.{key}", lang) for name, key in
+                                        (("label", "frame_label"), ("keys", "keys"),
+                                         ("zoom_in", "zoom_in"), ("zoom_out", "zoom_out"))}
+                                 for lang in LANGS}, ensure_ascii=False).replace("</", "<\\/")

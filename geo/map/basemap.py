@@ -62,17 +62,17 @@ BASEMAP_TILES = {
 }
 
 
-def base_map(center: tuple[float, float], zoom: int, basemap: str = "none",
-             lang: str = "fr") -> folium.Map:
-    """The map the layers are added to: identical between reruns for a given basemap and
-    language, so streamlit-folium keeps it mounted (layers, view and selection change in place).
+def base_map(center: tuple[float, float], zoom: int, basemap: str = "none") -> folium.Map:
+    """The map the layers are added to: identical between reruns for a given basemap (and in
+    both languages), so streamlit-folium keeps it mounted (layers, view and selection change in
+    place).
     It draws point symbols on the canvas (``L.shapeMarker``) and is keyboard-usable
     (``geo.map.accessible``)."""
     fmap = OfflineMap(location=list(center), zoom_start=zoom, tiles=None, prefer_canvas=True,
                       control_scale=True, min_zoom=11, max_zoom=19)
     ReportGate().add_to(fmap)
     ShapeMarkers().add_to(fmap)
-    AccessibleMap(lang).add_to(fmap)
+    AccessibleMap().add_to(fmap)
     tiles = BASEMAP_TILES.get(basemap)
     if tiles is not None:
         folium.TileLayer(tiles.url, attr=tiles.attribution, name=tiles.id,

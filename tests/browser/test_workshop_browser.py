@@ -64,9 +64,8 @@ def test_screen_qr_phone_and_live_proposal(workshop_server, browser):
     phone = phone_context.new_page()
     phone.goto(results[0].text)
     phone.get_by_text("Votre proposition").first.wait_for(timeout=60_000)
-    phone.frame_locator(FRAME).first.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
     # a pin on the map rather than a place from the list (the form's first choice)
-    phone.get_by_text("Un point sur la carte").click()
+    phone.get_by_text("Un point sur la carte", exact=True).click()
     phone.frame_locator(FRAME).first.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
     # tap the middle of the map (the study area's centre) to drop the pin
     box = phone.locator(FRAME).bounding_box()
@@ -112,7 +111,7 @@ def test_screen_qr_phone_and_live_proposal(workshop_server, browser):
     click_feature(page, map_, fid)
     page.wait_for_function("(fid) => new URLSearchParams(location.search).get('sel') === fid",
                            arg=fid, timeout=60_000)
-    main = page.locator('[data-testid="stMain"]')
+    main = page.locator(".st-key-map-panel")  # the details panel (the list also names it)
     main.get_by_text(message).first.wait_for(timeout=60_000)
     assert main.locator("b", has_text="Saint-Blaise").count() == 0
     main.locator("[data-testid='stExpander'] summary", has_text="Source").first.click()

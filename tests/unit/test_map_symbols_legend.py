@@ -63,14 +63,14 @@ def test_highlight_is_a_ring_over_a_halo():
     assert json.loads(halo)["weight"] > json.loads(ring)["weight"] and json.loads(ring)["highlight"]
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
-def test_map_frame_is_keyboard_ready_and_zoomable(lang):
-    html = base_map((48.86, 2.39), 14, lang=lang).get_root().render()
+def test_map_frame_is_keyboard_ready_and_zoomable():
+    html = base_map((48.86, 2.39), 14).get_root().render()
     assert "user-scalable=no" not in html and "maximum-scale" not in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1.0" />' in html
     assert ".leaflet-container:focus-visible" in html and "outline: 3px solid #000" in html
-    assert f"document.documentElement.lang = {json.dumps(lang)}" in html
+    assert "window.parent.document.documentElement.lang" in html
     assert 'box.setAttribute("role", "region")' in html
-    keys = {"fr": "flèches pour la déplacer", "en": "arrow keys to move it"}[lang]
-    assert keys in html and ("Zoom avant" if lang == "fr" else "Zoom in") in html
+    # both languages are in the script: the map's script does not change with the language
+    assert "flèches pour la déplacer" in html and "arrow keys to move it" in html
+    assert "Zoom avant" in html and "Zoom in" in html
     assert "L.ShapeMarker = L.CircleMarker.extend" in html
