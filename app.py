@@ -35,9 +35,11 @@ PAGES = [
 pages = [st.Page(script, title=ui.t(key), icon=f":material/{icon}:", url_path=path, default=index == 0)
          for index, (script, key, icon, path) in enumerate(PAGES)]
 page = st.navigation(pages)
-page_meta.apply(page.title, ui.lang())
-# The map's first run draws the map alone (see pages/map.py); the language switch joins the
-# page's other controls on the rerun the mounted map triggers.
-if page is not pages[0] or not st.session_state.get("map.first_run", True):
+# The map's first run draws the map alone (see pages/map.py); the language switch and the page
+# script (its <html lang> is already right: geo.ui.page_meta's middleware) join the page's other
+# controls on the rerun the mounted map triggers.
+map_alone = page is pages[0] and st.session_state.get("map.first_run", True)
+page_meta.apply(page.title, ui.lang(), script=not map_alone)
+if not map_alone:
     ui.language_switch()
 page.run()

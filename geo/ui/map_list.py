@@ -57,21 +57,22 @@ export default function (component) {
         head.appendChild(th);
     });
     const body = table.createTBody();
-    data.rows.forEach((row) => {
+    data.rows.forEach(([fid, name, layer, kind, address, distance]) => {
         const tr = body.insertRow();
         const th = document.createElement("th");
         th.scope = "row";
         const link = document.createElement("a");
-        link.href = row.href;
-        link.textContent = row.name;
+        link.href = data.href + encodeURIComponent(fid);
+        link.textContent = name;
         link.addEventListener("click", (event) => {
             if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
             event.preventDefault();
-            setTriggerValue("pick", row.fid);
+            setTriggerValue("pick", fid);
         });
         th.appendChild(link);
         tr.appendChild(th);
-        [row.type, row.address, row.distance].forEach((text, i) => {
+        const type = data.layers[layer] + (kind ? " — " + kind : "");
+        [type, address, distance].forEach((text, i) => {
             const td = tr.insertCell();
             td.textContent = text;
             if (i === 2) { td.className = "num"; }
@@ -91,6 +92,9 @@ MAP_PAGE_CSS = """<style>
 .st-key-map-panel h2 { font-size: 1.2rem; padding: .6rem 0 .2rem; }
 .st-key-map-panel h3 { font-size: 1rem; padding: .4rem 0 .1rem; }
 </style>"""
+#: Rows listed at most (nearest first): a longer table is no easier to use, and the rest are
+#: counted under it (zoom in or pick a quartier to reach them).
+LIST_LIMIT = 100
 _COMPONENT = st.components.v2.component("resilience_place_list", css=_CSS, js=_JS,
                                         isolate_styles=False)
 
@@ -124,21 +128,22 @@ def shown_fids(layer_id: str, types: tuple[str, ...] | None, quartier: str | Non
     return set(_shown_fids(build_id(), layer_id, types, quartier))
 
 
-def place_list(rows: Sequence[ListRow], total: int, link: Callable[[str], str],
-               on_pick: Callable[[], None], key: str = "map.list") -> None:
+def place_list(rows: Sequence[ListRow], total: int, href: str, on_pick: Callable[[], None],
+               key: str = "map.list") -> None:
     """The table of places (nearest first) and, under it, how many more the view holds.
 
-    ``link(fid)``: the URL of the map with that feature selected (what the link opens when
-    it is opened in a new tab); ``on_pick``: called when a name is followed in the page, with
-    the fid in ``st.session_state[key]["pick"]``."""
+    ``href``: the URL of the map, to which a row's fid is appended (what a name opens when it
+    is opened in a new tab); ``on_pick``: called when a name is followed in the page, with the
+    fid in ``st.session_state[key]["pick"]``. Rows travel as short arrays, layer titles once."""
     caption = t("map.list_caption", n=len(rows), total=total)
-    data = {"caption": caption, "dataLang": "fr" if lang() != "fr" else "",
+    layers = list(dict.fromkeys(row.layer_id for row in rows))
+    data = {"caption": caption, "dataLang": "fr" if lang() != "fr" else "", "href": href,
             "headers": [t("map.list_name"), t("map.list_type"), t("map.list_address"),
                         t("map.list_distance")],
-            "rows": [{"fid": row.fid, "name": row.name, "href": link(row.fid),
-                      "type": row.layer_title + (f" — {row.kind}" if row.kind else ""),
-                      "address": row.address, "distance": f"{num(row.distance_m)} m"}
-                     for row in rows]}
+            "layers": [next(row.layer_title for row in rows if row.layer_id == layer_id)
+                       for layer_id in layers],
+            "rows": [[row.fid, row.name, layers.index(row.layer_id), row.kind, row.address,
+                      f"{num(row.distance_m)} m"] for row in rows]}
     if rows:
         _COMPONENT(key=key, data=data, on_pick_change=on_pick)
     else:
@@ -158,9 +163,9 @@ def view_list(state: MapState, bounds: Sequence[float], titles: Mapping[str, str
     rows, total = visible_rows({layer_id: layer_anchors(layer_id) for layer_id in listed},
                                titles, bounds, centre,
                                {layer_id: shown_fids(layer_id, state.types.get(layer_id), state.quartier)
-                                for layer_id in listed})
-    params = to_params(state)
-    place_list(rows, total, lambda fid: params_link({**params, "sel": fid}), on_pick)
+                                for layer_id in listed}, limit=LIST_LIMIT)
+    params = {key: value for key, value in to_params(state).items() if key != "sel"}
+    place_list(rows, total, params_link({**params, "sel": ""}), on_pick)
     return rows
 
 

@@ -136,9 +136,8 @@ function fix() {
         });
     });
     // a table wider than its box scrolls inside it: the box takes the focus to scroll by keyboard
-    document.querySelectorAll('[data-testid="stMarkdownContainer"]').forEach(function (box) {
+    document.querySelectorAll('[data-testid="stMarkdownContainer"]:has(> table)').forEach(function (box) {
         var table = box.querySelector(":scope > table");
-        if (!table) { return; }
         if (box.scrollWidth > box.clientWidth + 1) {
             box.tabIndex = 0;
             box.setAttribute("role", "region");
@@ -156,9 +155,10 @@ function fix() {
 state.fix = fix;
 fix();
 if (!state.observer) {
-    // Streamlit re-renders its chrome: fix again, at most once per frame
+    // Streamlit re-renders its chrome: fix again, at most every 150 ms (the page's main thread
+    // also draws the map's frame: the map bench's drawn time is kept)
     state.observer = new MutationObserver(function () {
-        if (!state.pending) { state.pending = true; requestAnimationFrame(function () { state.fix(); }); }
+        if (!state.pending) { state.pending = true; setTimeout(function () { state.fix(); }, 150); }
     });
     state.observer.observe(document.body, {childList: true, subtree: true});
     window.addEventListener("resize", function () { state.fix(); });
@@ -184,10 +184,13 @@ PAGE_CSS = """<style>
 </style>"""
 
 
-def apply(page_title: str, lang: str) -> None:
-    """On every run of the frame: the page's own title and the document's language."""
+def apply(page_title: str, lang: str, script: bool = True) -> None:
+    """On every run of the frame: the page's own title and (unless ``script`` is off) the page
+    script and styles."""
     st.set_page_config(page_title=document_title(page_title, lang))
-    st.html(PAGE_CSS + lang_script(lang), unsafe_allow_javascript=True)
+    holder = st.empty()  # the same place in every run: the elements after it are not remounted
+    if script:
+        holder.html(PAGE_CSS + lang_script(lang), unsafe_allow_javascript=True)
 
 
 def lang_from_query(query_string: bytes | str) -> str:
