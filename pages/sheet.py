@@ -167,11 +167,13 @@ try:
                         format_func=lambda k: quartiers[k], on_change=_pick, args=("quartier",),
                         placeholder=ui.t("expo.sheet.placeholder"))
     if fid and fid not in facilities or code and not fid and code not in quartiers:
+        st.title(ui.t("expo.nav.sheet"))  # every state of the page has its h1
         st.error(ui.t("expo.sheet.unknown", value=ui.escape_md(fid or code)))
     elif fid or code:
         _print_button()
         (facility(result, fid, manifest) if fid else quartier(result, code, manifest))
     else:
+        st.title(ui.t("expo.nav.sheet"))
         st.info(ui.t("expo.sheet.none"))
 except ResilienceError as exc:
     ui.show_error(exc)

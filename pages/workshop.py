@@ -63,6 +63,7 @@ def create_workshop() -> None:
         params["workshop"] = created.slug
 
 
+top = st.container()  # the page's heading when no workshop is open yet (written from the panel)
 with st.sidebar:
     st.header(ui.t("workshop.panel"))
     with st.expander(ui.t("workshop.new"), expanded=not workshops):
@@ -73,6 +74,8 @@ with st.sidebar:
         st.error(st.session_state.pop("workshop.error"))
     workshops = {w.slug: w for w in store.workshops()}
     if not workshops:
+        top.title(ui.t("workshop.title"))
+        top.info(ui.t("workshop.none"))
         st.stop()
     slug = params.get("workshop") if params.get("workshop") in workshops else next(iter(workshops))
     slug = st.selectbox(ui.t("workshop.choose"), list(workshops), index=list(workshops).index(slug),

@@ -237,3 +237,11 @@ def test_hostile_names_are_escaped_on_the_sheets(real_build, tmp_path, monkeypat
     sheet = run("sheet.py", quartier=quartier)
     table = " ".join(m.value for m in sheet.markdown if m.value.startswith("| "))
     assert "<img" not in table and "](http://evil" not in table
+
+
+@pytest.mark.parametrize("params", [{}, {"fid": "schools_elementaire:nowhere"}])
+def test_sheet_page_has_its_heading_without_a_sheet(real_build, params):
+    """Every state of the page has an h1: before a choice and for an unknown place."""
+    at = run("sheet.py", **params)
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Fiches"]

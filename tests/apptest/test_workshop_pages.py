@@ -97,6 +97,7 @@ def test_propose_with_a_place_is_stored_once_and_escaped(store):
 def test_propose_pin_outside_the_study_area_is_refused_inside_is_stored(store, points):
     inside, outside = points
     at = page("propose", workshop=WORKSHOP.slug)
+    at.session_state["propose.where"] = "pin"  # the map's pin (the list of places comes first)
     with tap(*outside):
         at.run()
         at.text_area(key="propose.text.0").input("Une fontaine ici")
@@ -123,6 +124,7 @@ def test_propose_rate_limit_keeps_the_text(store, points, monkeypatch, db):
 
     ui._proposal_store.clear()
     at = page("propose", workshop=WORKSHOP.slug)
+    at.session_state["propose.where"] = "pin"
     lat, lon = points[0]
     for n in range(3):
         with tap(lat + n * 1e-5, lon):  # a new tap on the map for each proposal
@@ -186,9 +188,11 @@ def test_workshop_creates_steps_and_shows_proposals_escaped(store, monkeypatch):
     assert any("8,9 %" in text for text in texts(at, "markdown"))
     rendered = " ".join(texts(at, "markdown"))
     assert "Des arbres &lt;img src=x&gt;" in rendered and "<img" not in rendered
-    captions = " ".join(c.value for c in at.caption)
-    assert "http://192.0.2.10:8501/proposer?workshop=atelier-test-2026-11-26" in captions.replace(
-        "\\", "")
+    # the QR code's text alternative and caption give the form's address
+    figure = " ".join(h.value for h in at.get("html") if "workshop-qr" in h.value)
+    url = "http://192.0.2.10:8501/proposer?workshop=atelier-test-2026-11-26"
+    assert f'alt="QR code du formulaire de proposition : {url}"' in figure
+    assert f">{url}</span>" in figure
 
 
 def test_workshop_new_workshop_from_the_panel(db):
@@ -233,3 +237,19 @@ def test_workshop_and_form_in_english(store):
     at = page("propose", workshop=WORKSHOP.slug, lang="en").run()
     assert not at.exception
     assert at.title[0].value == "Your proposal"
+
+
+def test_room_screen_without_workshop_has_its_heading(db):
+    at = page("workshop").run()
+    assert not at.exception
+    assert texts(at, "title") == ["Atelier"]  # the page's h1, also before any workshop exists
+    assert any("Aucun atelier" in text for text in texts(at, "info"))
+
+
+def test_the_form_opens_on_a_place_from_the_list(store):
+    """No pin needed: the form's first way to say where is a place chosen in a list."""
+    at = page("propose", workshop=WORKSHOP.slug).run()
+    assert at.radio(key="propose.where").value == "place"
+    place = at.selectbox(key="propose.place")
+    assert place.value is None and place.placeholder.startswith("Tapez un nom")
+    assert not at.get("iframe") and not [c for c in at.caption if "Touchez la carte" in c.value]
