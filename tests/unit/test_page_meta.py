@@ -4,6 +4,7 @@ middleware that writes the page's language into the first HTML (plain ASGI, no s
 import asyncio
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from geo.ui.page_meta import (
     STREAMLIT_STRINGS,
@@ -64,7 +65,9 @@ def _serve(path, query, content_type=b"text/html", chunks=(INDEX,), method="GET"
         sent.append(message)
 
     scope = {"type": "http", "method": method, "path": path, "query_string": query}
-    asyncio.run(HtmlLangMiddleware(app)(scope, receive, send))
+    # in a thread of its own: other tests may leave an event loop running in this one
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, HtmlLangMiddleware(app)(scope, receive, send)).result()
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     headers = dict(sent[0]["headers"])
     return body, headers
