@@ -169,7 +169,7 @@ def test_sheet_picker_sets_the_url_and_unknown_ids_are_messages():
     bad = run("sheet.py", fid="schools_maternelle:nope")
     assert not bad.exception
     assert "Aucune fiche" in bad.error[0].value and "nope" in bad.error[0].value
-    assert not bad.title
+    assert [title.value for title in bad.title] == ["Fiches"]  # the page keeps its h1
 
 
 def test_pages_are_registered_in_the_app_and_the_readme():
