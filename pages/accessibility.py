@@ -24,7 +24,7 @@ st.markdown("1. " + ui.t("a11y.statement.streamlit_strings"))
 st.html('<ul style="margin-left:2.5rem">' + "".join(
     f'<li><span lang="en">{escape_html(text)}</span> — {escape_html(where[lang])}</li>'
     for text, where in STREAMLIT_ENGLISH) + "</ul>")
-for number, key in enumerate(("grids", "names", "live", "disabled", "map_alt", "no_sr"), start=2):
+for number, key in enumerate(("grids", "names", "live", "map_alt", "no_sr"), start=2):
     st.markdown(f"{number}. " + ui.t(f"a11y.statement.{key}"))
 st.subheader(ui.t("a11y.statement.derogations"))
 st.markdown(ui.t("a11y.statement.derogations_text"))

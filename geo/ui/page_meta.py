@@ -171,13 +171,16 @@ if (!state.observer) {
 #: say it in the page's language); a collapsed sidebar (the default at phone width) is slid off
 #: screen by Streamlit but its links kept the focus: hidden, they leave the Tab order (2.4.3);
 #: tables wrap their words and, if still too wide (320 px, 200 % zoom), scroll inside themselves
-#: rather than the page (1.4.10); the page script makes such a table's box reachable by Tab.
+#: rather than the page (1.4.10); the page script makes such a table's box reachable by Tab; the
+#: label of a disabled widget stays readable (8:1; the field itself shows it is disabled).
 PAGE_CSS = """<style>
 [data-testid="stMain"] h2 { font-size: 1.6rem; }
 [data-testid="stMain"] h3 { font-size: 1.3rem; }
 [class*="st-key-actions-card"] h2 { font-size: 1.25rem; }
 [data-testid="InputInstructions"] { display: none; }
 [data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden; }
+[data-testid="stWidgetLabel"][disabled], [data-testid="stWidgetLabel"][disabled] * {
+    color: #4d4d4d !important; opacity: 1 !important; }
 [data-testid="stMarkdownContainer"]:has(> table) { overflow-x: auto; }
 [data-testid="stMarkdownContainer"] th, [data-testid="stMarkdownContainer"] td {
     overflow-wrap: anywhere; }
