@@ -1,4 +1,7 @@
-"""The document's language and title per page (WCAG 3.1.1, 2.4.2), without importing Streamlit.
+"""What every page gets from the frame: its own title and language (WCAG 3.1.1, 2.4.2), the
+page styles and a small page script for what Streamlit itself writes (its English names
+translated or marked, the map frame's title, tables that must scroll), and the middleware that
+puts the language in the first HTML (plain ASGI).
 
 What Streamlit 1.67 does (read in its frontend bundle, checked in Chromium):
 - ``index.html`` is static and says ``<html lang="en">``; no API sets ``lang``.
@@ -11,6 +14,8 @@ What Streamlit 1.67 does (read in its frontend bundle, checked in Chromium):
   (installed in ``geo.ui.asgi``) makes the first HTML already right (``?lang=en`` links, French
   by default), so there is no « en » window. Cost: one bytes replace on the ~2 KB index document
   per page load; static assets, websocket and ``_stcore`` are untouched.
+- The page script re-applies itself after Streamlit re-renders (a throttled MutationObserver);
+  it is left out of the map's first run, which draws the map alone (``app.py``).
 """
 
 from __future__ import annotations
