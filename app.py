@@ -4,6 +4,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from geo.ui import base as ui
+from geo.ui import page_meta
 
 # A `pages/` folder beside the entry point switches Streamlit to its older automatic multipage
 # mode, in which a URL such as /sources runs pages/sources.py alone, without this frame. The pages
@@ -14,7 +15,8 @@ PagesManager.uses_pages_directory = False
 # Material icons: Streamlit serves their font itself (emoji need a system font and may render
 # as empty boxes). Not for the favicon: a Material page_icon is fetched from fonts.gstatic.com,
 # which breaks the offline rule; an emoji favicon is drawn by the browser from a data: URL.
-st.set_page_config(page_title="Résilience Paris 20e", page_icon="🗺️", layout="wide")
+# The title is set per page once the page is known (geo.ui.page_meta): « Carte — Résilience… ».
+st.set_page_config(page_icon="🗺️", layout="wide")
 
 #: (script, title key, Material icon, URL path), the first one is the home page.
 PAGES = [
@@ -29,12 +31,16 @@ PAGES = [
     ("pages/workshop.py", "nav.workshop", "co_present", "atelier"),
     ("pages/propose.py", "nav.propose", "edit_location_alt", "proposer"),
     ("pages/moderation.py", "nav.moderation", "shield_person", "moderer"),
+    ("pages/accessibility.py", "nav.accessibility", "accessibility_new", "accessibilite"),
 ]
 pages = [st.Page(script, title=ui.t(key), icon=f":material/{icon}:", url_path=path, default=index == 0)
          for index, (script, key, icon, path) in enumerate(PAGES)]
 page = st.navigation(pages)
-# The map's first run draws the map alone (see pages/map.py); the language switch joins the
-# page's other controls on the rerun the mounted map triggers.
-if page is not pages[0] or not st.session_state.get("map.first_run", True):
+# The map's first run draws the map alone (see pages/map.py); the language switch and the page
+# script (its <html lang> is already right: geo.ui.page_meta's middleware) join the page's other
+# controls on the rerun the mounted map triggers.
+map_alone = page is pages[0] and st.session_state.get("map.first_run", True)
+page_meta.apply(page.title, ui.lang(), script=not map_alone)
+if not map_alone:
     ui.language_switch()
 page.run()

@@ -54,7 +54,7 @@ from tests.conftest import AppServer  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+FRAME = 'iframe[src*="streamlit_folium.st_folium"]'
 TOGGLED = "fountains"
 TARGET_DRAWN_RATIO = 1.15
 TARGET_PAYLOAD_KB = 300

@@ -8,6 +8,7 @@ import streamlit as st
 from geo.actions.links import FILTER_PARAMS, Filters, map_params, parse_filters
 from geo.actions.model import HAZARDS, Action
 from geo.core.errors import ResilienceError
+from geo.core.text import escape_html
 from geo.map.layers import LAYERS
 from geo.ui import actions as actions_ui
 from geo.ui import base as ui
@@ -40,20 +41,21 @@ def on_filter(reset_axis: bool = False) -> None:
 def render(action: Action) -> None:
     framework = cat.frameworks[action.framework]
     axis = cat.axis(action)
-    st.markdown(f"#### {ui.escape_md(action.display_title(lang))}")
+    st.markdown(f"## {ui.escape_md(action.display_title(lang))}")
     facts = [framework.title.get(lang), axis.title.get(lang)
              + ("" if axis.official else f" ({ui.t('actions.project_axis')})"),
              ", ".join(cat.hazards[hazard].label.get(lang) for hazard in action.hazards)]
-    if lang == "en" and action.title_en:
-        facts.insert(0, action.title)
+    if lang == "en" and action.title_en:  # the official title beside, marked as French
+        st.html(f'<p style="margin:0;color:#111">{ui.t("actions.official_title")} '
+                f'<q lang="fr">{escape_html(action.title)}</q></p>')
     if action.paraphrase:
         facts.append(ui.t("actions.paraphrase"))
     if action.official_no:
         facts.append(ui.t("actions.official_no", no=action.official_no))
     st.caption(" · ".join(ui.escape_md(fact) for fact in facts))
     st.markdown(ui.escape_md(action.description.get(lang)))
-    if action.official_no_note:
-        st.caption(ui.escape_md(action.official_no_note))
+    if action.official_no_note.fr:
+        st.caption(ui.escape_md(action.official_no_note.get(lang)))
     linked = links.get(action.id, {})
     if action.layers:
         lines = []
@@ -85,8 +87,8 @@ def render(action: Action) -> None:
                 st.page_link("pages/map.py", label=f"{match.entry.label()} → {match.name}",
                              query_params={"layers": match.layer, "sel": match.fid, **extra})
     colon = " : " if lang == "fr" else ": "
-    st.markdown(f"**{ui.t('actions.sources')}**{colon}" + " · ".join(
-        ui.md_link(source.label, source.url) for source in action.sources))
+    st.html(f"<p><strong>{escape_html(ui.t('actions.sources'))}</strong>{colon}"
+            f"{actions_ui.sources_html(action.sources, lang)}</p>")
     params = map_params(action, lang, drawable, kinds, linked)
     if params:
         st.page_link("pages/map.py", label=ui.t("actions.see_on_map"), icon=":material/map:",
@@ -108,15 +110,18 @@ try:
     framework = col_framework.selectbox(
         ui.t("actions.framework"), ["", *cat.frameworks], key="actions.framework",
         on_change=on_filter, args=(True,),
-        format_func=lambda fid: cat.frameworks[fid].title.get(lang) if fid else everything)
+        format_func=lambda fid: cat.frameworks[fid].title.get(lang) if fid else everything,
+        placeholder=ui.t("app.choose_one"))
     axes = cat.frameworks[framework].axes if framework else {}
     axis = col_axis.selectbox(
         ui.t("actions.axis"), ["", *axes], key="actions.axis", disabled=not axes,
         on_change=on_filter,
-        format_func=lambda aid: axes[aid].title.get(lang) if aid else everything)
+        format_func=lambda aid: axes[aid].title.get(lang) if aid else everything,
+        placeholder=ui.t("app.choose_one"))
     hazard = col_hazard.selectbox(
         ui.t("actions.hazard"), ["", *HAZARDS], key="actions.hazard", on_change=on_filter,
-        format_func=lambda hid: cat.hazards[hid].label.get(lang) if hid else everything)
+        format_func=lambda hid: cat.hazards[hid].label.get(lang) if hid else everything,
+        placeholder=ui.t("app.choose_one"))
     if framework:
         chosen_framework = cat.frameworks[framework]
         colon = " : " if lang == "fr" else ": "

@@ -34,7 +34,7 @@ def _title(layer_id: str) -> str:
 
 
 layers = st.multiselect(ui.t("export.layers"), list(infos), default=["cool_facilities"],
-                        format_func=_title, key="export.layers")
+                        format_func=_title, key="export.layers", placeholder=ui.t("app.choose_many"))
 
 with st.expander(ui.t("export.filters"), expanded=True):
     quartiers = ui.layer("quartiers").sort_values("source_id")
@@ -67,7 +67,8 @@ with st.expander(ui.t("export.filters"), expanded=True):
 
 left, right = st.columns(2)
 fmt = left.selectbox(ui.t("export.format"), list(export.FORMATS), key="export.format",
-                     format_func=lambda key: export.FORMATS[key].label(lang))
+                     format_func=lambda key: export.FORMATS[key].label(lang),
+                     placeholder=ui.t("app.choose_one"))
 crs_labels = {code: ui.t(f"export.crs_label.{code}") for code in export.CRS_NAMES}
 crs = right.radio(ui.t("export.crs"), list(crs_labels), key="export.crs", horizontal=True,
                   format_func=crs_labels.__getitem__)
@@ -87,7 +88,7 @@ except ResilienceError as exc:
     ui.show_error(exc)
     st.stop()
 
-st.subheader(ui.t("export.preview"))
+st.header(ui.t("export.preview"))
 st.markdown(ui.t("export.total", count=sum(shown.counts.values())))
 st.dataframe(pd.DataFrame({ui.t("export.col_layer"): [_title(i) for i in shown.counts],
                            ui.t("export.col_count"): list(shown.counts.values())}),

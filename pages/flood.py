@@ -30,7 +30,7 @@ c3.metric(ui.t("expo.flood.hosts_count"), len(result.hosts))
 st.caption(ui.t("expo.flood.distance_note", zone=ui.escape_md(zone.zone), sector=ui.escape_md(zone.source_id),
                 c_ar=zone.c_ar or "?"))
 
-st.subheader(ui.t("expo.flood.neighbours"))
+st.header(ui.t("expo.flood.neighbours"))
 others = result.neighbours[~result.neighbours["study"]]
 st.dataframe(pd.DataFrame({
     ui.t("expo.col.arrondissement"): others["c_ar"].astype(str) + " – " + others["name"],
@@ -42,10 +42,11 @@ st.caption(ui.t("expo.flood.neighbours_method"))
 
 hosting_ui.capacity_section(result)
 
-st.subheader(ui.t("expo.flood.hosts"))
+st.header(ui.t("expo.flood.hosts"))
 st.write(ui.t("expo.flood.hosts_intro"))
 categories = st.multiselect(ui.t("expo.flood.categories"), HOST_CATEGORIES, default=list(HOST_CATEGORIES),
-                            format_func=lambda c: ui.t(f"expo.category.{c}"), key="flood.categories")
+                            format_func=lambda c: ui.t(f"expo.category.{c}"), key="flood.categories",
+                            placeholder=ui.t("app.choose_many"))
 hosts = result.hosts[result.hosts["category"].isin(categories)]
 st.dataframe(pd.DataFrame({
     ui.t("expo.col.category"): hosts["category"].map(lambda c: ui.t(f"expo.category.{c}")),

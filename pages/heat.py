@@ -38,36 +38,36 @@ st.caption(refuges_ui.method_text(found, speed))
 if found.method != "graph":
     st.warning(ui.t("refuges.heat.no_graph"))
 
-st.subheader(ui.t("refuges.heat.tiers_title"))
+st.header(ui.t("refuges.heat.tiers_title"))
 st.markdown(ui.t("refuges.tiers_legend", min_ha=ui.num(found.settings.tiers.refuge_green_min_m2 / 1e4, 1)))
 for line in refuges_ui.heatwave_lines(found):
     st.markdown(f"- {line}")
 refuge_charts.headline_table(found, speed)
 
-st.subheader(ui.t("refuges.heat.quartiers_title", minutes=minutes))
+st.header(ui.t("refuges.heat.quartiers_title", minutes=minutes))
 refuge_charts.quartier_chart(found, speed)
 
-st.subheader(ui.t("refuges.heat.minutes_title", tier=refuges_ui.tier_label(tier)))
+st.header(ui.t("refuges.heat.minutes_title", tier=refuges_ui.tier_label(tier)))
 refuge_charts.minutes_chart(found, tier, speed)
 
-st.subheader(ui.t("refuges.heat.who_title", tier=refuges_ui.tier_label(tier),
+st.header(ui.t("refuges.heat.who_title", tier=refuges_ui.tier_label(tier),
                   time=refuges_ui.time_label(time, found), speed=ui.num(speed, 1)))
 refuge_charts.who_tables(found, tier, time, speed)
 lang = f"&lang={ui.lang()}" if ui.lang() != "fr" else ""
 map_time = time if time != "all" else "day"
-st.markdown(f"[{ui.t('refuges.heat.on_map')}](carte?layers=arrondissements,quartiers,refuge_gap,"
+st.markdown(f"[{ui.t('refuges.heat.on_map')}](./?layers=arrondissements,quartiers,refuge_gap,"
             f"cool_facilities&time={map_time}{lang}) · [{ui.t('refuges.heat.to_planning')}]"
             f"(refuges-planification?tier={tier}&time={time}&speed={speed:g}{lang})")
 
-st.subheader(ui.t("refuges.heat.places_title", tier=refuges_ui.tier_label(tier)))
+st.header(ui.t("refuges.heat.places_title", tier=refuges_ui.tier_label(tier)))
 st.dataframe(refuges_ui.places_of(found, tier), hide_index=True, key="heat.places")
 
-st.subheader(ui.t("refuges.heat.unknown_title"))
+st.header(ui.t("refuges.heat.unknown_title"))
 refuge_charts.unknown_hours_table(found)
 analysis_ui.sources_caption(refuges.REFUGE_LAYERS)
 
-st.subheader(ui.t("refuges.heat.straight_title"))
+st.header(ui.t("refuges.heat.straight_title"))
 heat_tables.straight_line_sections(result)
 
-st.subheader(ui.t("expo.heat.indicators"))
+st.header(ui.t("expo.heat.indicators"))
 heat_tables.heat_indicators(result)

@@ -24,6 +24,8 @@ from geo.ui import actions as actions_ui
 from geo.ui import analysis as analysis_ui
 from geo.ui import base as ui
 from geo.ui import map as map_ui
+from geo.ui import map_list
+from geo.ui.focus import MAP_FRAME, MAP_INSIDE, request_focus
 
 MAP_HEIGHT = 680
 lang = ui.lang()
@@ -79,7 +81,24 @@ def on_hit(hit: Hit) -> None:
     st.session_state["map.state"] = replace(last, layers=(*last.layers, hit.layer_id))
     st.session_state.pop(f"map.layer.{hit.layer_id}", None)
     st.session_state["map.sel"] = hit.fid
+    st.session_state["map.focus"] = "details"
     fly_to(hit.lat, hit.lon, view_for_bounds(hit.bounds)[2])
+
+
+def on_list_pick() -> None:
+    """A name followed in the « Liste »: its details, the map on it, the focus on « Détails »."""
+    fid = st.session_state["map.list"]["pick"]
+    row = next((row for row in st.session_state.get("map.rows", ()) if row.fid == fid), None)
+    if row is not None:
+        st.session_state["map.sel"] = fid
+        st.session_state["map.focus"] = "details"
+        fly_to(row.lat, row.lon, max(st.session_state["map.view"][2] if st.session_state["map.view"]
+                                     else 0, 16))
+
+
+def on_close() -> None:
+    st.session_state["map.sel"] = None
+    st.session_state["map.focus"] = "map"
 
 
 url = {key: value for key, value in st.query_params.to_dict().items()
@@ -122,7 +141,8 @@ def sidebar() -> None:
         options = ["", *quartier_names]
         st.selectbox(ui.t("map.quartier"), options, key="map.quartier", on_change=on_quartier,
                      index=options.index(state.quartier or ""),
-                     format_func=lambda code: quartier_names.get(code, ui.t("map.quartier_all")))
+                     format_func=lambda code: quartier_names.get(code, ui.t("map.quartier_all")),
+                     placeholder=ui.t("app.choose_one"))
         st.radio(ui.t("map.basemap"), mapstate.BASEMAPS, key="map.basemap",
                  index=mapstate.BASEMAPS.index(state.basemap), help=ui.t("map.basemap_help"),
                  format_func=lambda name: ui.t(f"map.basemap_{name}"))
@@ -133,7 +153,8 @@ def sidebar() -> None:
                                      key=f"map.layer.{spec.id}")
                     if on and spec.id in kinds:
                         st.multiselect(ui.t("map.types"), kinds[spec.id], default=list(chosen[spec.id]),
-                                       key=f"map.types.{spec.id}")
+                                       key=f"map.types.{spec.id}",
+                                       placeholder=ui.t("app.choose_many"))
                     if on and spec.by_period:  # the time-of-day switch of layers drawn per time
                         st.radio(ui.t("refuges.map.time"), PERIODS, key="map.time", horizontal=True,
                                  index=PERIODS.index(state.period), help=ui.t("refuges.map.time_help"),
@@ -144,7 +165,7 @@ def side_panel(state: mapstate.MapState) -> None:
     """Beside the map: flood figures when the flood layer is on, the legend of visible layers."""
     if "ppri" in state.layers:
         figures = analysis_ui.flood_figures()
-        st.markdown(f"**{ui.t('map.flood_title')}**")
+        st.header(ui.t("map.flood_title"), anchor=False)
         area = f"{manifest['study_area']['name']}, {manifest['study_area']['insee']}"
         st.metric(ui.t("map.flood_overlap"),
                   f"{ui.num(figures.overlap_m2 / 10_000, 1)} ha ({ui.num(100 * figures.overlap_share, 1)} %)")
@@ -159,13 +180,22 @@ def side_panel(state: mapstate.MapState) -> None:
                              {lid: ui.layer_kinds(lid) for lid in state.layers
                               if LAYERS[lid].kind_colours})
     if entries:
-        st.markdown(f"**{ui.t('map.legend')}**")
+        st.header(ui.t("map.legend"), anchor=False)
         st.html(legend_html(entries, lang))
 
 
 def details_panel(details: mapdetails.Details | None) -> None:
-    """The clicked (or linked) feature: its attributes, its layer's source and licence."""
-    st.markdown(f"**{ui.t('map.details')}**")
+    """The clicked (or linked) feature: its attributes, its layer's source and licence. After a
+    pick the focus moves to the heading and the change is announced; closing returns to the map."""
+    with st.container(key="map-details"):
+        st.header(ui.t("map.details"), anchor=False)
+    focus = st.session_state.pop("map.focus", None)
+    if focus == "map":
+        request_focus(MAP_FRAME, ui.t("map.details_closed"), MAP_INSIDE)
+    elif focus == "details":
+        shown = details.attributes[0][1] if details and details.attributes else ""
+        request_focus(".st-key-map-details h2", ui.t("map.details_shown", name=shown)
+                      if details else ui.t("map.details_missing"))
     if details is None:
         st.caption(ui.t("map.details_missing" if state.sel else "map.details_hint"))
         return
@@ -176,8 +206,7 @@ def details_panel(details: mapdetails.Details | None) -> None:
         st.markdown(mapdetails.markdown_list(details.provenance))
         if details.note:
             st.caption(ui.escape_md(details.note))
-    st.button(ui.t("map.details_close"), key="map.close",
-              on_click=lambda: st.session_state.update({"map.sel": None}))
+    st.button(ui.t("map.details_close"), key="map.close", on_click=on_close)
 
 
 try:
@@ -205,12 +234,14 @@ try:
         # place through center/zoom, so the map's script, hence its iframe, never changes
         origin = st.session_state.setdefault("map.origin", view)
         goto = st.session_state["map.goto"]
-        out = st_folium(base_map(origin[:2], origin[2], state.basemap), key="map.folium",
-                        height=MAP_HEIGHT, use_container_width=True, center=goto[:2], zoom=goto[2],
-                        feature_group_to_add=groups,
-                        returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count",
-                                          "center", "zoom"])
-        st.caption(ui.t("map.share"))
+        with st.container(key="map-frame"):
+            out = st_folium(base_map(origin[:2], origin[2], state.basemap), key="map.folium",
+                            height=MAP_HEIGHT, use_container_width=True, center=goto[:2],
+                            zoom=goto[2], feature_group_to_add=groups,
+                            returned_objects=["last_object_clicked_tooltip",
+                                              "last_object_clicked_count", "center", "zoom",
+                                              "bounds"])
+        st.caption(ui.t("map.share") + " " + ui.t("map.keys"))
     report = read_report(out, st.session_state.get("map.click"), view)
     if report.click:
         st.session_state["map.click"] = report.click
@@ -226,9 +257,15 @@ try:
     # iframe for the browser's main thread. Once mounted the map reports its view, which reruns
     # the page, this time with the controls and panels (the map stays mounted).
     if not st.session_state.setdefault("map.first_run", True):
+        st.html(map_list.MAP_PAGE_CSS)
         sidebar()
         selected = map_ui.map_details(state.sel, quartier_names) if state.sel else None
-        with panel_col:
+        with map_col, st.expander(ui.t("map.list_title")):
+            area = quartiers[quartiers["source_id"] == state.quartier] if state.quartier else study
+            st.session_state["map.rows"] = map_list.view_list(
+                state, map_list.view_bounds(out) or tuple(area.total_bounds),
+                {lid: title(lid, tagged=False) for lid in state.layers}, on_list_pick)
+        with panel_col, st.container(key="map-panel"):
             details_panel(selected)
             if selected is not None:
                 actions_ui.feature_actions_panel(state.sel)

@@ -42,7 +42,8 @@ try:
         st.stop()
     slug = st.selectbox(ui.t("moderation.workshop"), list(workshops), key="moderation.workshop",
                         format_func=lambda s: f"{workshops[s].name} ({workshops[s].date}) — "
-                        f"{ui.t(f'room.status.{workshops[s].status}')}")
+                        f"{ui.t(f'room.status.{workshops[s].status}')}",
+                        placeholder=ui.t("app.choose_one"))
     workshop = workshops[slug]
     proposals = store.all_proposals(moderator, slug)
     approved = store.approved(moderator, slug)
@@ -55,7 +56,7 @@ kind, message = state.pop("moderation.message", (None, None))
 if kind:
     getattr(st, kind)(message)
 
-st.subheader(ui.t("moderation.export"))
+st.header(ui.t("moderation.export"))
 st.write(ui.t("moderation.export_count", count=len(approved)))
 left, right = st.columns(2)
 left.download_button(ui.t("moderation.download_geojson"), to_geojson(workshop, approved, place_names),
@@ -66,7 +67,8 @@ right.download_button(ui.t("moderation.download_csv"), to_csv(workshop, approved
                       key="moderation.csv")
 
 shown = st.multiselect(ui.t("moderation.filter"), STATUSES, default=["pending", "approved"],
-                       key="moderation.filter", format_func=lambda s: ui.t(f"proposals.status.{s}"))
+                       key="moderation.filter", format_func=lambda s: ui.t(f"proposals.status.{s}"),
+                       placeholder=ui.t("app.choose_many"))
 mergeable = [p.id for p in proposals if p.status != "merged"]
 listed = [p for p in proposals if p.status in shown]
 if not listed:
@@ -96,7 +98,8 @@ for proposal in listed:
         targets = [i for i in mergeable if i != proposal.id]
         with cols[3]:
             into = st.selectbox(ui.t("moderation.merge_into"), targets,
-                                key=f"moderation.into.{proposal.id}", index=None)
+                                key=f"moderation.into.{proposal.id}", index=None,
+                                placeholder=ui.t("app.choose_one"))
             st.button(ui.t("moderation.merge"), key=f"moderation.merge.{proposal.id}",
                       on_click=run, args=(store.merge, proposal.id, into),
                       disabled=into is None)

@@ -65,13 +65,14 @@ state.setdefault("propose.form", 0)
 state.setdefault("propose.mine", [])
 form = state["propose.form"]
 
-where = st.radio(ui.t("propose.where"), ["pin", "place"], horizontal=True, key="propose.where",
+# A place from the list comes first: it needs no pointer (WCAG 2.1.1); the pin is the other way.
+where = st.radio(ui.t("propose.where"), ["place", "pin"], horizontal=True, key="propose.where",
                  format_func=lambda w: ui.t(f"propose.where_{w}"))
 pin, place = state.get("propose.pin"), None
 if where == "pin":
     west, south, east, north = rules.study_area.bounds
     fmap = base_map(((south + north) / 2, (west + east) / 2),
-                            zoom_for_bounds((west, south, east, north), 380, 320))
+                    zoom_for_bounds((west, south, east, north), 380, 320))
     outline = feature_group("arrondissements", map_ui.map_layer_url("arrondissements"), "")
     groups = [outline]
     if pin:
@@ -91,17 +92,21 @@ if where == "pin":
     st.caption(ui.t("propose.pin_set", lat=pin[0], lon=pin[1]) if pin else ui.t("propose.pin_none"))
 else:
     place = st.selectbox(ui.t("propose.place"), list(rules.places), key="propose.place",
-                         format_func=lambda fid: rules.places[fid].label)
+                         format_func=lambda fid: rules.places[fid].label, index=None,
+                         placeholder=ui.t("propose.place_placeholder"), help=ui.t("propose.place_help"))
 
 action_ids = ["", *actions]
 with st.form(f"propose.form.{form}"):
     category = st.selectbox(ui.t("propose.category"), CATEGORIES, key=f"propose.category.{form}",
-                            format_func=lambda c: ui.t(f"proposals.category.{c}"))
+                            format_func=lambda c: ui.t(f"proposals.category.{c}"),
+                            placeholder=ui.t("app.choose_one"))
     text = st.text_area(ui.t("propose.text"), key=f"propose.text.{form}", max_chars=TEXT_MAX)
     action = st.selectbox(ui.t("propose.action"), action_ids, key=f"propose.action.{form}",
-                          format_func=lambda a: actions[a][lang] if a else ui.t("propose.action_none"))
+                          format_func=lambda a: actions[a][lang] if a else ui.t("propose.action_none"),
+                          placeholder=ui.t("app.choose_one"))
     hazard = st.selectbox(ui.t("propose.hazard"), ["", *HAZARDS], key=f"propose.hazard.{form}",
-                          format_func=lambda h: ui.t(f"proposals.hazard.{h or 'none'}"))
+                          format_func=lambda h: ui.t(f"proposals.hazard.{h or 'none'}"),
+                          placeholder=ui.t("app.choose_one"))
     first_name = st.text_input(ui.t("propose.first_name"), key=f"propose.first_name.{form}",
                                max_chars=FIRST_NAME_MAX)
     sent = st.form_submit_button(ui.t("propose.send"), type="primary", width="stretch")
@@ -141,7 +146,7 @@ if "propose.ack" in state:
     if state.pop("propose.toast", False):  # seen wherever the phone is scrolled
         st.toast(state["propose.ack"], icon=":material/check_circle:")
 if state["propose.mine"]:
-    st.subheader(ui.t("propose.yours"))
+    st.header(ui.t("propose.yours"))
     for proposal in reversed(state["propose.mine"]):
         st.markdown(f"- **{ui.escape_md(ui.t(f'proposals.category.{proposal.category}'))}** — "
                     f"{ui.escape_md(proposal.text)}")

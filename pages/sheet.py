@@ -100,6 +100,7 @@ try:
                                                      "0"))
     period = st.session_state["sheet.time"]
     if fid and fid not in facilities or code and not fid and code not in quartiers:
+        st.title(ui.t("expo.nav.sheet"))  # every state of the page has its h1
         st.error(ui.t("expo.sheet.unknown", value=ui.escape_md(fid or code)))
     elif fid or code:
         kind, ident = ("facility", fid) if fid else ("quartier", code)

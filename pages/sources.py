@@ -32,22 +32,22 @@ st.dataframe(
 
 notes = [(row["layer"], row["note"]) for row in table if row["note"]]
 if notes:
-    st.subheader(ui.t("sources.notes"))
+    st.header(ui.t("sources.notes"))
     for title, note in notes:
         st.markdown(f"- **{ui.escape_md(title)}** — {ui.escape_md(note)}")
 
-st.subheader(ui.t("sources.participation"))
+st.header(ui.t("sources.participation"))
 st.markdown(ui.t("sources.participation_text"))
 
-st.subheader(ui.t("sources.missing"))
+st.header(ui.t("sources.missing"))
 for title, reason in missing_layers(ui.registry(), lang):
     st.markdown(f"- **{ui.escape_md(title)}** — {ui.escape_md(reason)}")
 if manifest["skipped"]:
-    st.subheader(ui.t("sources.skipped"))
+    st.header(ui.t("sources.skipped"))
     for line in manifest["skipped"]:
         st.markdown(f"- {ui.escape_md(line)}")
 
-st.subheader(ui.t("sources.methods"))
+st.header(ui.t("sources.methods"))
 settings = ui.registry().settings
 st.markdown(ui.t("sources.methods_text", buffer=int(settings.buffer_m),
                  nbuffer=int(settings.neighbours_buffer_m)))

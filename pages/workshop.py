@@ -43,6 +43,7 @@ except ResilienceError as exc:
     st.stop()
 facilitator = staff_ui.member("facilitator")
 
+top = st.container()  # the page's heading when no workshop is open yet (written from the panel)
 with st.sidebar:
     st.header(ui.t("workshop.panel"))
     if facilitator is not None:

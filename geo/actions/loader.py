@@ -33,8 +33,8 @@ from geo.core.settings import ACTIONS_FILE
 from geo.sources.registry import THEMES, Registry, load_registry
 
 _ACTION_KEYS = {"id", "title", "title_en", "paraphrase", "framework", "axis", "official_no",
-                "official_no_note", "hazards", "description_fr", "description_en", "sources",
-                "unplaced_fr", "unplaced_en", "link"}
+                "official_no_note", "official_no_note_en", "hazards", "description_fr",
+                "description_en", "sources", "unplaced_fr", "unplaced_en", "link"}
 _LINK_KEYS = {"layers", "scope", "kind", "name_regex", "addresses", "fields", "note_fr", "note_en"}
 _SITES_KEYS = {"id", "action", "status_fr", "status_en", "c_ar", "sources", "levels", "entries"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -75,13 +75,16 @@ class _Checker:
             raise self.fail(where, "no source: every entry needs at least one in 'sources'")
         sources = []
         for item in raw:
-            if not isinstance(item, dict) or set(item) - {"label", "url"}:
-                raise self.fail(where, f"source {item!r} must be {{ label = ..., url = ... }}")
+            if not isinstance(item, dict) or set(item) - {"label", "url", "lang"}:
+                raise self.fail(where, f"source {item!r} must be {{ label = ..., url = ..., lang = ... }}")
             label = self.text(item, "label", f"{where}, source")
             url = self.text(item, "url", f"{where}, source '{label}'", required=False)
             if url and not url.startswith(("https://", "http://")):
                 raise self.fail(where, f"source '{label}': url '{url}' is not an http(s) address")
-            sources.append(Source(label, url))
+            lang = item.get("lang", "fr")
+            if lang not in ("fr", "en"):
+                raise self.fail(where, f"source '{label}': lang '{lang}' is not 'fr' or 'en'")
+            sources.append(Source(label, url, lang))
         return tuple(sources)
 
 
@@ -223,15 +226,20 @@ def _parse_action(entry: dict, index: int, frameworks: dict[str, Framework],
                     check.text(entry, "unplaced_en", where, required=False))
     if not links and not (unplaced.fr and unplaced.en):
         raise check.fail(where, "no link: say why in 'unplaced_fr' and 'unplaced_en'")
+    # English pages show the English title and notes, with the official French title beside
+    title, title_en = check.text(entry, "title", where), check.text(entry, "title_en", where)
+    note = Text(check.text(entry, "official_no_note", where, required=False),
+                check.text(entry, "official_no_note_en", where, required=False))
+    if bool(note.fr) != bool(note.en):
+        raise check.fail(where, "'official_no_note' and 'official_no_note_en' go together")
     return Action(
-        id=action_id, title=check.text(entry, "title", where),
-        title_en=check.text(entry, "title_en", where, required=False),
+        id=action_id, title=title, title_en=title_en,
         framework=framework, axis=axis, hazards=action_hazards,
         description=Text(check.text(entry, "description_fr", where),
                          check.text(entry, "description_en", where)),
         sources=check.sources(entry, where), links=links, paraphrase=paraphrase,
         official_no=check.text(entry, "official_no", where, required=False),
-        official_no_note=check.text(entry, "official_no_note", where, required=False),
+        official_no_note=note,
         unplaced=unplaced)
 
 

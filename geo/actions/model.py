@@ -30,8 +30,12 @@ class Text:
 
 @dataclass(frozen=True)
 class Source:
+    """A public source: its label (the document's title as published), its address and the
+    label's language (pages in the other language mark it, WCAG 3.1.2)."""
+
     label: str
     url: str = ""
+    lang: str = "fr"
 
 
 @dataclass(frozen=True)
@@ -105,10 +109,12 @@ class Action:
     links: tuple[LinkRule, ...] = ()
     paraphrase: bool = False
     official_no: str = ""
-    official_no_note: str = ""
+    official_no_note: Text = Text("", "")
     unplaced: Text = Text("", "")
 
     def display_title(self, lang: str) -> str:
+        """The title in ``lang``: the English one on English pages, else the official French
+        title (``title``, kept beside the English one where both are shown)."""
         return self.title_en if lang == "en" and self.title_en else self.title
 
     @property

@@ -9,10 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import folium
+from branca.element import Element
 
+from geo.map.accessible import VIEWPORT, VIEWPORT_FOLIUM, AccessibleMap
 from geo.map.assets import LEAFLET_CSS, LEAFLET_JS
 from geo.map.elements import ReportGate
 from geo.map.geojson import COORD_DECIMALS
+from geo.map.symbols import ShapeMarkers
 
 
 class OfflineMap(folium.Map):
@@ -20,10 +23,22 @@ class OfflineMap(folium.Map):
 
     Folium's defaults point at public CDNs (and jQuery, Bootstrap, Font Awesome); streamlit-folium
     loads every element's ``default_js``/``default_css`` into its iframe, so they are replaced.
+    Folium's header also forbids zooming the frame (``user-scalable=no``): the viewport line is
+    rewritten so that pinch zoom works (``geo.map.accessible``).
     """
 
     default_js = [("leaflet", LEAFLET_JS)]
     default_css = [("leaflet_css", LEAFLET_CSS)]
+
+    def render(self, **kwargs) -> None:
+        super().render(**kwargs)
+        header = self.get_root().header
+        name = self.get_name()
+        rendered = header._children[name].render() if name in header._children else ""
+        if VIEWPORT_FOLIUM in rendered:
+            start = rendered.index("<meta")
+            end = rendered.index("/>", start) + 2
+            header._children[name] = Element(rendered[:start] + VIEWPORT + rendered[end:])
 
 
 @dataclass(frozen=True)
@@ -48,11 +63,16 @@ BASEMAP_TILES = {
 
 
 def base_map(center: tuple[float, float], zoom: int, basemap: str = "none") -> folium.Map:
-    """The map the layers are added to: identical between reruns for a given basemap, so
-    streamlit-folium keeps it mounted (layers, view and selection change in place)."""
+    """The map the layers are added to: identical between reruns for a given basemap (and in
+    both languages), so streamlit-folium keeps it mounted (layers, view and selection change in
+    place).
+    It draws point symbols on the canvas (``L.shapeMarker``) and is keyboard-usable
+    (``geo.map.accessible``)."""
     fmap = OfflineMap(location=list(center), zoom_start=zoom, tiles=None, prefer_canvas=True,
                       control_scale=True, min_zoom=11, max_zoom=19)
     ReportGate().add_to(fmap)
+    ShapeMarkers().add_to(fmap)
+    AccessibleMap().add_to(fmap)
     tiles = BASEMAP_TILES.get(basemap)
     if tiles is not None:
         folium.TileLayer(tiles.url, attr=tiles.attribution, name=tiles.id,

@@ -6,13 +6,14 @@ the gate that holds the map's first report until its layers are drawn.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.core.text import escape_html
-from geo.map.layers import DRAW_ORDER, HIGHLIGHTS, LAYERS, LayerDef
+from geo.map.layers import DRAW_ORDER, HALO_WEIGHT, HIGHLIGHTS, LAYERS, LayerDef
 from geo.map.report import FID_MARK
 
 
@@ -22,9 +23,10 @@ def _js_string(text: str) -> str:
 
 
 class GeoJsonLayer(MacroElement):
-    """A GeoJSON layer drawn with one fixed style (or a per-feature fill colour ``c``), circle
-    markers for points (canvas when the map prefers it) and a sticky tooltip built from the
-    escaped ``n``/``k``/``f`` properties: name (else the layer title), type, hidden fid.
+    """A GeoJSON layer drawn with one fixed style (or a per-feature fill colour ``c``), the
+    layer's symbol for points (``geo.map.symbols``, on the canvas when the map prefers it) and a
+    sticky tooltip built from the escaped ``n``/``k``/``f`` properties: name (else the layer
+    title), type, hidden fid. A highlight draws points as rings, with its own style.
 
     ``source`` is either inline GeoJSON or the URL of a published file (``publish_geojson``):
     the browser fetches it once and caches it, so Streamlit's reruns, which resend every
@@ -37,12 +39,18 @@ class GeoJsonLayer(MacroElement):
 var {{ this.get_name() }} = L.geoJSON({{ this.inline }}, {
     interactive: {{ this.interactive }},
     style: function (f) {
-        var s = {{ this.style }};
-        if (f.properties.c) { s.fillColor = f.properties.c; s.color = f.properties.c; }
+        var s = f.geometry.type === "Point" ? {{ this.point_style }} : {{ this.style }};
+        if (f.properties.c) {
+            s.fillColor = f.properties.c;
+            {% if this.kind_outline %}s.color = f.properties.c;{% endif %}
+        }
         return s;
     },
     pointToLayer: function (f, latlng) {
-        return L.circleMarker(latlng, {radius: f.properties.r || {{ this.radius }}});
+        // the layer's symbol (geo.map.symbols), drawn on the shared canvas like a circle marker;
+        // a layer sized by a field gives each feature its radius (r)
+        return (L.shapeMarker || L.circleMarker)(latlng, {radius: f.properties.r || {{ this.radius }},
+                                                          shape: {{ this.shape }}});
     },
     onEachFeature: function (f, layer) {
         var p = f.properties;
@@ -83,7 +91,12 @@ window.__restack();
         self.title = _js_string(escape_html(title))
         self.status = _js_string(f"<br><i>{escape_html(status_label)}</i>" if status_label else "")
         self.fid_span = _js_string(f'<span class="fid" style="display:none">{FID_MARK}')
-        self.style = json.dumps(layer.style())
+        highlight = layer.id in HIGHLIGHTS
+        style = {**layer.style(), "highlight": True} if highlight else layer.style()
+        self.style = json.dumps(style)
+        self.point_style = self.style if highlight else json.dumps(layer.point_style())
+        self.kind_outline = bool(layer.kind_colours)
+        self.shape = json.dumps("circle" if highlight else layer.shape)
         self.radius = layer.radius or 5
         self.interactive = "true" if layer.interactive else "false"
         self.order = DRAW_ORDER.get(layer.id, len(DRAW_ORDER))
@@ -101,10 +114,14 @@ def feature_group(layer_id: str, source: str, title: str,
 
 def highlight_group(geojson: str | None, name: str = "highlight") -> folium.FeatureGroup:
     """What is highlighted, drawn on top and never interactive: the selected feature
-    (``"highlight"``) or the quartier filtered on (``"quartier"``)."""
+    (``"highlight"``) or the quartier filtered on (``"quartier"``), as a black line over a wider
+    white halo (one of the two contrasts with whatever is underneath)."""
     group = folium.FeatureGroup(name=name)
     if geojson:
-        GeoJsonLayer(geojson, HIGHLIGHTS[name]).add_to(group)
+        ring = HIGHLIGHTS[name]
+        halo = replace(ring, colour=ring.halo, weight=HALO_WEIGHT, dash="", halo="")
+        GeoJsonLayer(geojson, halo).add_to(group)
+        GeoJsonLayer(geojson, ring).add_to(group)
     return group
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.core.i18n import t
+from geo.map.styles import POINT_OUTLINE, POINT_OUTLINE_WEIGHT, SCALE_OPACITY
 
 FAMILIES = ("boundaries", "flood", "heat", "facilities", "participation")
 #: Times of day of the layers drawn per time of day (``LayerDef.by_period``), in display order.
@@ -114,18 +115,41 @@ class LayerDef:
     size: SizeScale | None = None
     #: the layer holds one set of features per time of day (column ``period``): the map shows one
     by_period: bool = False
+    #: point symbol (``geo.map.symbols.SHAPE_NAMES``): with the black outline, what tells the
+    #: point layers apart besides colour (``geo.map.styles`` checks every combination)
+    shape: str = "circle"
+    #: outline of areas and lines ("" = ``colour``); a point layer that also holds areas names
+    #: their outline here; point symbols are always outlined in ``POINT_OUTLINE``
+    outline: str = ""
+    #: a light line drawn wider under this one (highlights: one of the two always contrasts)
+    halo: str = ""
 
     @property
     def is_point(self) -> bool:
         return self.radius > 0
 
+    @property
+    def line_colour(self) -> str:
+        """The colour of area outlines and lines."""
+        return self.outline or self.colour
+
+    @property
+    def scale_colours(self) -> tuple[str, ...]:
+        return self.scale.colours if self.scale else ()
+
     def style(self) -> dict[str, object]:
-        style: dict[str, object] = {"color": self.colour, "weight": self.weight,
-                                    "opacity": 0.9, "fillColor": self.colour,
+        """Leaflet path options of the layer's areas and lines."""
+        style: dict[str, object] = {"color": self.line_colour, "weight": self.weight,
+                                    "opacity": 1.0, "fillColor": self.colour,
                                     "fillOpacity": self.fill, "fill": self.fill > 0}
         if self.dash:
             style["dashArray"] = self.dash
         return style
+
+    def point_style(self) -> dict[str, object]:
+        """Leaflet path options of the layer's point symbols: opaque, outlined in black."""
+        return {"color": POINT_OUTLINE, "weight": POINT_OUTLINE_WEIGHT, "opacity": 1.0,
+                "fillColor": self.colour, "fillOpacity": 1.0, "fill": True}
 
 
 HEAT_SCALE = ColourScale("avg_heat_score", (5.0, 6.5, 8.0, 9.0),
@@ -150,39 +174,47 @@ _LAYER_LIST = (
     LayerDef("quartiers", "boundaries", "#555555", weight=1.5, dash="6 4", filter_quartier=False),
     LayerDef("conseils_quartier", "boundaries", "#7b3294", weight=1.2, dash="2 4",
              filter_quartier=False),
-    LayerDef("ppri", "flood", "#2166ac", fill=0.45, weight=0.8, filter_quartier=False,
-             kind_colours=(("B", "#2166ac"), ("V", "#1a9850"))),
-    LayerDef("iris_heat", "heat", "#de2d26", fill=0.55, weight=0.4, scale=HEAT_SCALE),
-    LayerDef("cq_climate", "heat", "#e34a33", fill=0.5, weight=0.6, scale=CQ_SCALE),
-    LayerDef("drias_2075", "heat", "#e6550d", fill=0.35, weight=0.6, scale=DRIAS_SCALE),
-    LayerDef("green_spaces", "heat", "#31a354", fill=0.5, weight=0.5, filter_types=True),
-    LayerDef("protected_green", "heat", "#a1d99b", fill=0.5, weight=0.5),
-    LayerDef("cool_facilities", "heat", "#0571b0", fill=0.85, radius=6, filter_types=True),
-    LayerDef("cool_green_points", "heat", "#1b7837", fill=0.85, radius=5, filter_types=True),
-    LayerDef("fountains", "heat", "#4eb3d3", fill=0.9, radius=4, filter_types=True),
+    LayerDef("ppri", "flood", "#2166ac", fill=0.35, weight=1.0, filter_quartier=False,
+             kind_colours=(("B", "#2166ac"), ("V", "#00664a"))),
+    LayerDef("iris_heat", "heat", "#de2d26", fill=SCALE_OPACITY, weight=0.4, scale=HEAT_SCALE,
+             outline="#595959"),
+    LayerDef("cq_climate", "heat", "#e34a33", fill=SCALE_OPACITY, weight=0.6, scale=CQ_SCALE,
+             outline="#595959", dash="6 2"),
+    LayerDef("drias_2075", "heat", "#e6550d", fill=SCALE_OPACITY, weight=0.6, scale=DRIAS_SCALE,
+             outline="#595959", dash="2 2"),
+    LayerDef("green_spaces", "heat", "#5aae61", fill=0.45, weight=0.8, filter_types=True,
+             outline="#1b7837"),
+    LayerDef("protected_green", "heat", "#a6dba0", fill=0.5, weight=1.0, outline="#1b7837",
+             dash="3 3"),
+    LayerDef("cool_facilities", "heat", "#0072b2", radius=6, filter_types=True),
+    LayerDef("cool_green_points", "heat", "#009e73", radius=5, filter_types=True,
+             shape="triangle"),
+    LayerDef("fountains", "heat", "#56b4e9", radius=4.5, filter_types=True, shape="diamond"),
     # computed by geo.analysis.exposure (cells and facilities outside the cool-place walking target)
-    LayerDef("access_gap", "heat", "#d7301f", fill=0.35, weight=0.6, radius=7, interactive=False),
+    LayerDef("access_gap", "heat", "#d55e00", fill=0.25, weight=1.0, radius=6, interactive=False,
+             shape="cross", outline="#a23800", dash="1 3"),
+    LayerDef("schools_maternelle", "facilities", "#f0e442", radius=5, shape="square"),
+    LayerDef("schools_elementaire", "facilities", "#cc79a7", radius=5, shape="square"),
+    LayerDef("colleges", "facilities", "#663333", radius=5, shape="square"),
+    LayerDef("libraries", "facilities", "#666633", radius=6, filter_types=True, shape="pentagon"),
+    LayerDef("mairies", "facilities", "#000000", radius=8, shape="star"),
+    LayerDef("wifi_sites", "facilities", "#332288", radius=4.5, shape="hexagon"),
+    LayerDef("sports", "facilities", "#e69f00", radius=4.5, filter_types=True,
+             shape="triangle_down"),
+    LayerDef("stations", "facilities", "#225555", radius=5, filter_types=True, shape="pentagon"),
+    LayerDef("ehpad", "facilities", "#aa3377", radius=6, filter_types=True, shape="plus"),
+    LayerDef("equipements_2014", "facilities", "#bbbbbb", radius=3.5, filter_types=True),
     # computed by geo.analysis.refuges: outside the target of an open refuge, per time of day
-    LayerDef("refuge_gap", "heat", "#67000d", fill=0.45, weight=0.6, radius=7, scale=REFUGE_SCALE,
-             by_period=True),
-    LayerDef("schools_maternelle", "facilities", "#f781bf", fill=0.9, radius=5),
-    LayerDef("schools_elementaire", "facilities", "#e7298a", fill=0.9, radius=5),
-    LayerDef("colleges", "facilities", "#980043", fill=0.9, radius=5),
-    LayerDef("libraries", "facilities", "#8c510a", fill=0.9, radius=6, filter_types=True),
-    LayerDef("mairies", "facilities", "#000000", fill=0.9, radius=8),
-    LayerDef("wifi_sites", "facilities", "#6a51a3", fill=0.9, radius=4),
-    LayerDef("sports", "facilities", "#ff7f00", fill=0.85, radius=4, filter_types=True),
-    LayerDef("stations", "facilities", "#4d4d4d", fill=0.9, radius=5, filter_types=True),
-    LayerDef("ehpad", "facilities", "#b2182b", fill=0.9, radius=6, filter_types=True),
-    LayerDef("equipements_2014", "facilities", "#878787", fill=0.7, radius=3.5,
-             filter_types=True),
+    # (coloured by walking time; a spare symbol of geo.map.styles for its facilities)
+    LayerDef("refuge_gap", "heat", "#800000", fill=SCALE_OPACITY, weight=1.0, radius=6,
+             scale=REFUGE_SCALE, by_period=True, shape="triangle", outline="#595959", dash="1 3"),
     # computed by geo.analysis.hosting: host sites sized by estimated capacity, and the stations
     # of the lines serving the study area that are near a PPRI sector anywhere in Paris
-    LayerDef("host_capacity", "flood", "#08519c", fill=0.55, weight=1.5, radius=5,
-             size=CAPACITY_SIZE),
-    LayerDef("stations_at_risk", "flood", "#c51b7d", fill=0.9, radius=6, filter_quartier=False),
+    LayerDef("host_capacity", "flood", "#bfdfff", radius=5, size=CAPACITY_SIZE, shape="hexagon"),
+    LayerDef("stations_at_risk", "flood", "#400040", radius=6, filter_quartier=False,
+             shape="cross"),
     # approved workshop proposals, read from the proposals database (geo.participation.layer)
-    LayerDef("proposals", "participation", "#ff7f00", fill=0.9, radius=7),
+    LayerDef("proposals", "participation", "#ffffff", radius=7, shape="star"),
 )
 #: The map's layers, by id, in drawing order (polygons below points).
 LAYERS: dict[str, LayerDef] = {layer.id: layer for layer in _LAYER_LIST}
@@ -197,11 +229,16 @@ def family_layers(family: str, available: Iterable[str] | None = None) -> list[L
             if layer.family == family and (keep is None or layer.id in keep)]
 
 
+#: What is highlighted: a black line over a white halo (one of the two contrasts with
+#: anything underneath), the selected feature with a ring around points.
 HIGHLIGHTS = {
-    "highlight": LayerDef("highlight", "boundaries", "#00e5ff", weight=4, radius=11,
-                          interactive=False),
-    "quartier": LayerDef("quartier", "boundaries", "#7b3294", weight=4, interactive=False),
+    "highlight": LayerDef("highlight", "boundaries", "#000000", weight=3, radius=11,
+                          interactive=False, halo="#ffffff"),
+    "quartier": LayerDef("quartier", "boundaries", "#000000", weight=3, dash="10 4",
+                         interactive=False, halo="#ffffff"),
 }
+#: Width of a highlight's halo.
+HALO_WEIGHT = 7
 
 
 #: Stacking order on the map: the layers in drawing order (polygons below points), then the

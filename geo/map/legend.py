@@ -1,13 +1,19 @@
-"""The map's legend: one entry per visible layer with its symbol, colour steps and status."""
+"""The map's legend: one entry per visible layer with the symbol the map draws (same shape, fill
+and outline, ``geo.map.symbols``), the colour steps of scaled layers and the layer's status."""
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from geo.core.i18n import t
+from geo.core.palette import best_text_colour
 from geo.core.text import escape_html
 from geo.map.layers import LAYERS
+from geo.map.styles import POINT_OUTLINE, POINT_OUTLINE_WEIGHT
+from geo.map.symbols import symbol_svg
 
 
 @dataclass(frozen=True)
@@ -20,6 +26,11 @@ class LegendEntry:
     dashed: bool = False
     steps: tuple[tuple[str, str], ...] = ()
     scale_label: str = ""
+    #: the point symbol (``geo.map.symbols``), the outline of areas and lines, the fill opacity
+    symbol: str = "circle"
+    outline: str = ""
+    fill: float = 0.0
+    dash: str = ""
     #: (radius, range text) of a layer sized by a field, then its missing value
     sizes: tuple[tuple[float, str], ...] = ()
 
@@ -46,54 +57,71 @@ def legend(layer_ids: Iterable[str], titles: dict[str, str], statuses: dict[str,
         entries.append(LegendEntry(layer.id, titles.get(layer.id, layer.id), layer.colour, shape,
                                    statuses.get(layer.id, "official"), bool(layer.dash), steps,
                                    layer.scale.label(lang) if layer.scale
-                                   else (layer.size.label(lang) if layer.size else ""), sizes))
+                                   else (layer.size.label(lang) if layer.size else ""),
+                                   layer.shape, layer.line_colour, layer.fill, layer.dash, sizes))
     return entries
 
 
-def _text_colour(background: str) -> str:
-    """Black or white, whichever reads better on ``background`` (#rrggbb)."""
-    red, green, blue = (int(background[i:i + 2], 16) for i in (1, 3, 5))
-    return "#000" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "#fff"
+def _swatch(entry: LegendEntry, svg: str | None = None) -> str:
+    """The entry's symbol as the map draws it (point symbol, area with its outline, or line), as
+    a decorative image: Streamlit's HTML sanitiser drops inline SVG, not data URLs."""
+    svg = svg or _swatch_svg(entry)
+    size = re.search(r'width="([\d.]+)" height="([\d.]+)"', svg)
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (f'<img alt="" src="data:image/svg+xml;base64,{data}" width="{size[1]}" '
+            f'height="{size[2]}" style="vertical-align:middle;margin-right:6px">')
+
+
+def _sized(symbol: str, colour: str, radius: float) -> str:
+    return symbol_svg(symbol, colour, POINT_OUTLINE, radius, POINT_OUTLINE_WEIGHT)
+
+
+def _swatch_svg(entry: LegendEntry) -> str:
+    if entry.shape == "point":
+        return symbol_svg(entry.symbol, entry.colour, POINT_OUTLINE, 6.0, POINT_OUTLINE_WEIGHT)
+    dash = f' stroke-dasharray="{escape_html(entry.dash)}"' if entry.dash else ""
+    outline = escape_html(entry.outline or entry.colour)
+    if entry.shape == "area":
+        body = (f'<rect x="1" y="1" width="16" height="11" fill="{escape_html(entry.colour)}" '
+                f'fill-opacity="{entry.fill:g}" stroke="{outline}" stroke-width="1.5"{dash}/>')
+    else:
+        body = f'<line x1="0" y1="6.5" x2="18" y2="6.5" stroke="{outline}" stroke-width="2.5"{dash}/>'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="18" height="13" viewBox="0 0 18 13" '
+            f'aria-hidden="true" focusable="false" style="vertical-align:middle;margin-right:6px">'
+            f'{body}</svg>')
 
 
 def legend_html(entries: Sequence[LegendEntry], lang: str) -> str:
-    """The legend as small HTML (titles escaped; status labels for derived and old layers)."""
+    """The legend as a list (titles escaped; status labels for derived and old layers). Symbols
+    are decorative: the text names each layer. Chip labels are black or white, whichever
+    contrasts more with the chip (``geo.core.palette.best_text_colour``)."""
     rows = []
     for entry in entries:
-        if entry.shape == "point":
-            swatch = (f'<span style="display:inline-block;width:11px;height:11px;'
-                      f'border-radius:50%;background:{entry.colour};margin-right:6px"></span>')
-        elif entry.shape == "area":
-            swatch = (f'<span style="display:inline-block;width:14px;height:10px;'
-                      f'background:{entry.colour};opacity:.7;margin-right:6px"></span>')
-        else:
-            line = "dashed" if entry.dashed else "solid"
-            swatch = (f'<span style="display:inline-block;width:14px;height:0;'
-                      f'border-top:2px {line} {entry.colour};margin-right:6px;'
-                      f'vertical-align:middle"></span>')
         status = ""
         if entry.status != "official":
             status = f' <i style="color:#8a5a00">({escape_html(t(f"status.{entry.status}", lang))})</i>'
-        rows.append(f'<div style="margin:2px 0">{swatch}{escape_html(entry.title)}{status}</div>')
+        steps = ""
         if entry.steps:
             cells = "".join(
-                f'<span style="display:inline-block;padding:1px 6px;margin:1px;background:{colour};'
-                f'color:{_text_colour(colour)}">{escape_html(text)}</span>'
+                f'<li style="display:inline-block;padding:1px 6px;margin:1px;background:{colour};'
+                f'color:{best_text_colour(colour)};border:1px solid #595959">{escape_html(text)}</li>'
                 for colour, text in entry.steps)
-            label = f"{escape_html(entry.scale_label)}<br>" if entry.scale_label else ""
-            rows.append(f'<div style="margin:0 0 4px 18px">{label}{cells}</div>')
-        if entry.sizes:
+            label = f"{escape_html(entry.scale_label)}" if entry.scale_label else ""
+            steps = (f'<div style="margin:0 0 4px 18px">{label}'
+                     f'<ul style="list-style:none;margin:0;padding:0">{cells}</ul></div>')
+        if entry.sizes:  # a layer sized by a field: its symbol at each size, then the unknown
             *scaled, (missing_radius, missing_text) = entry.sizes
             missing_colour = LAYERS[entry.layer_id].size.missing_colour
             cells = "".join(
-                f'<span style="display:inline-block;margin:1px 6px 1px 0;vertical-align:middle">'
-                f'<span style="display:inline-block;width:{2 * r:g}px;height:{2 * r:g}px;'
-                f'border-radius:50%;border:1.5px solid {entry.colour};vertical-align:middle;'
-                f'margin-right:3px"></span>{escape_html(text)}</span>' for r, text in scaled)
-            cells += (f'<span style="display:inline-block;vertical-align:middle">'
-                      f'<span style="display:inline-block;width:{2 * missing_radius:g}px;'
-                      f'height:{2 * missing_radius:g}px;border-radius:50%;background:{missing_colour};'
-                      f'vertical-align:middle;margin-right:3px"></span>{escape_html(missing_text)}</span>')
-            rows.append(f'<div style="margin:0 0 4px 18px">{escape_html(entry.scale_label)}<br>'
-                        f'{cells}</div>')
-    return f'<div class="map-legend" style="font-size:0.85em">{"".join(rows)}</div>'
+                f'<li style="display:inline-block;margin:1px 6px 1px 0">'
+                f'{_swatch(entry, _sized(entry.symbol, entry.colour, radius))}'
+                f'{escape_html(text)}</li>' for radius, text in scaled)
+            cells += (f'<li style="display:inline-block">'
+                      f'{_swatch(entry, _sized(entry.symbol, missing_colour, missing_radius))}'
+                      f'{escape_html(missing_text)}</li>')
+            steps = (f'<div style="margin:0 0 4px 18px">{escape_html(entry.scale_label)}'
+                     f'<ul style="list-style:none;margin:0;padding:0">{cells}</ul></div>')
+        rows.append(f'<li style="margin:2px 0">{_swatch(entry)}{escape_html(entry.title)}{status}'
+                    f'{steps}</li>')
+    return (f'<ul class="map-legend" style="font-size:0.85em;list-style:none;margin:0;padding:0">'
+            f'{"".join(rows)}</ul>')

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from geo.map.layers import LayerDef
+from geo.map.styles import POINT_OUTLINE, POINT_OUTLINE_WEIGHT
 
 #: Leaflet's path opacity of the layers' outlines (``LayerDef.style``).
-LINE_OPACITY = 0.9
 
 
 @dataclass(frozen=True)
@@ -44,18 +44,15 @@ class Paint:
 
 
 def paint(layer: LayerDef) -> Paint:
-    """The paint of ``layer`` as the live map draws it today: every outline in the layer's
-    colour, point symbols as circles outlined in their own colour (``L.circleMarker`` with the
-    layer's style).
-
-    Behaviour note (accessibility restyle, issue 15): when ``LayerDef`` gains ``shape``,
-    ``line_colour`` and ``point_style()``, this is the one function to change: ``shape`` from
-    the layer, ``stroke`` from ``line_colour``, points outlined in ``POINT_OUTLINE``, opaque.
-    """
-    return Paint(fill=layer.colour, fill_opacity=layer.fill, stroke=layer.colour,
-                 stroke_width=layer.weight, stroke_opacity=LINE_OPACITY, dash=layer.dash,
-                 shape="circle", radius=layer.radius, point_stroke=layer.colour,
-                 point_stroke_width=layer.weight, point_fill_opacity=layer.fill)
+    """The paint of ``layer`` as the live map draws it: areas and lines outlined in the layer's
+    line colour, point symbols (``geo.map.symbols``) opaque and outlined in ``POINT_OUTLINE``;
+    a feature's own colour outlines it too only for layers coloured by kind (as the live map's
+    script does)."""
+    return Paint(fill=layer.colour, fill_opacity=layer.fill, stroke=layer.line_colour,
+                 stroke_width=layer.weight, stroke_opacity=1.0, dash=layer.dash,
+                 shape=layer.shape, radius=layer.radius, point_stroke=POINT_OUTLINE,
+                 point_stroke_width=POINT_OUTLINE_WEIGHT, point_fill_opacity=1.0,
+                 feature_stroke=bool(layer.kind_colours))
 
 
 def _number(value: object) -> float:

@@ -12,7 +12,7 @@ live map shows only what is in view) and counted apart, for the map's text alter
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
@@ -20,12 +20,14 @@ import shapely
 
 from geo.core.settings import METRIC_CRS
 from geo.core.text import escape_html
-from geo.map.layers import DRAW_ORDER, HIGHLIGHTS, LAYERS, LayerDef, select
+from geo.map.layers import DRAW_ORDER, HALO_WEIGHT, HIGHLIGHTS, LAYERS, LayerDef, select
 from geo.map.paint import Paint, feature_fill, feature_radius, paint
 from geo.map.state import MapState
+from geo.map.styles import MAP_BACKGROUND
+from geo.map.symbols import vertices
 
 #: Leaflet's container background when no base map is drawn (the app's default view).
-BACKGROUND = "#dddddd"
+BACKGROUND = MAP_BACKGROUND  # the live map without a base map
 #: Simplification tolerance, in pixels of the printed map (below what a printer shows).
 SIMPLIFY_PX = 0.35
 #: How far outside the frame a feature still shows (pixels: the largest symbol and stroke).
@@ -138,25 +140,13 @@ def _stroke_attrs(p: Paint) -> str:
             f'stroke-opacity="{p.stroke_opacity:g}" stroke-linejoin="round"{dash}')
 
 
-def symbol_vertices(shape: str) -> tuple[tuple[float, float], ...]:
-    """The unit polygon of a point symbol (empty: a circle). Only circles today; the
-    accessibility restyle (issue 15) brings ``geo.map.symbols.vertices``, which replaces this.
-
-    Raises
-    ------
-    KeyError
-        A symbol this module cannot draw.
-    """
-    if shape == "circle":
-        return ()
-    raise KeyError(f"unknown point symbol {shape!r}")
 
 
 def _point(x: float, y: float, radius: float, shape: str, attrs: str) -> str:
-    vertices = symbol_vertices(shape)
-    if not vertices:
+    corners = vertices(shape)
+    if not corners:
         return f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="{_fmt(radius)}"{attrs}/>'
-    points = " ".join(f"{_fmt(x + vx * radius)},{_fmt(y + vy * radius)}" for vx, vy in vertices)
+    points = " ".join(f"{_fmt(x + vx * radius)},{_fmt(y + vy * radius)}" for vx, vy in corners)
     return f'<polygon points="{points}"{attrs}/>'
 
 
@@ -199,7 +189,6 @@ def _layer_svg(layer: LayerDef, frame: gpd.GeoDataFrame, proj: _Projector) -> tu
 def _highlight_svg(name: str, frame: gpd.GeoDataFrame, proj: _Projector) -> str:
     """The live map's highlight (``HIGHLIGHTS``): a quartier outline or the selected feature."""
     layer = HIGHLIGHTS[name]
-    p = paint(layer)
     items = []
     for geom in frame.to_crs(METRIC_CRS).geometry.values:
         if geom is None or geom.is_empty:
@@ -209,8 +198,14 @@ def _highlight_svg(name: str, frame: gpd.GeoDataFrame, proj: _Projector) -> str:
             items.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="{_fmt(layer.radius)}"/>')
         else:
             items.append(f'<path d="{_path_data(geom, proj, closed=True)}"/>')
-    return (f'<g data-highlight="{name}" fill="none" {_stroke_attrs(p)}>{"".join(items)}</g>'
-            if items else "")
+    if not items:
+        return ""
+    # as the live map: the white halo first, wider, then the black line (one of the two
+    # contrasts with whatever is underneath)
+    halo = paint(replace(layer, colour=layer.halo, weight=HALO_WEIGHT, dash="", halo=""))
+    return (f'<g data-highlight="{name}" fill="none" {_stroke_attrs(halo)}>{"".join(items)}</g>'
+            f'<g data-highlight="{name}" fill="none" {_stroke_attrs(paint(layer))}>'
+            f'{"".join(items)}</g>')
 
 
 def _nice_length(max_m: float) -> int:

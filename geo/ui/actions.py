@@ -9,7 +9,7 @@ import streamlit as st
 from geo.actions.loader import load_catalogue
 from geo.core.errors import ResilienceError
 from geo.core.settings import ACTIONS_FILE
-from geo.core.text import escape_md
+from geo.core.text import escape_html, escape_md
 from geo.ui.base import build_id, build_layer, build_manifest, lang, layer, manifest, md_link, show_error, t
 
 
@@ -59,6 +59,18 @@ def actions_url(action_id: str = "") -> str:
                                     if params else "")
 
 
+def sources_html(sources, page_lang: str, arrow: bool = False) -> str:
+    """Source links as HTML, each label marked with its language when it differs from the
+    page's (WCAG 3.1.2: French titles on English pages); labels and addresses escaped."""
+    links = []
+    for source in sources:
+        mark = f' lang="{source.lang}"' if source.lang != page_lang else ""
+        label = escape_html(("↗ " if arrow else "") + source.label)
+        links.append(f'<a href="{escape_html(source.url)}"{mark}>{label}</a>' if source.url
+                     else f"<span{mark}>{label}</span>")
+    return " · ".join(links)
+
+
 def layer_actions_panel(layer_ids) -> None:
     """Beside the map: the catalogue's actions concerning the layers shown.
 
@@ -91,7 +103,7 @@ def feature_actions_panel(fid: str) -> None:
     if hit.empty:
         return
     row = hit.drop(columns=frame.geometry.name).iloc[0].to_dict()
-    st.markdown(f"**{t('actions.map_feature')}**")
+    st.subheader(t("actions.map_feature"), anchor=False)
     try:
         cat = catalogue()
     except ResilienceError as exc:
@@ -109,11 +121,10 @@ def feature_actions_panel(fid: str) -> None:
                          for status in link.statuses)
         lines.append(f"- {md_link(action.display_title(current), actions_url(action.id))} "
                      f"(*{escape_md(cat.frameworks[action.framework].short.get(current))}*){status}")
-        source = action.sources[0]
         colon = " : " if current == "fr" else ": "
-        reasons.append(f"- **{escape_md(action.display_title(current))}**{colon}"
-                       f"{escape_md(' '.join(note.get(current) for note in link.notes))} "
-                       f"{md_link('↗ ' + source.label, source.url)}")
+        reasons.append(f"<li><strong>{escape_html(action.display_title(current))}</strong>{colon}"
+                       f"{escape_html(' '.join(note.get(current) for note in link.notes))} "
+                       f"{sources_html(action.sources[:1], current, arrow=True)}</li>")
     st.markdown("\n".join(lines))
     with st.expander(t("actions.map_why")):
-        st.markdown("\n".join(reasons))
+        st.html(f"<ul>{''.join(reasons)}</ul>")

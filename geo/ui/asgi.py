@@ -35,6 +35,7 @@ from geo.participation.store import ProposalStore
 from geo.participation.workshop import PUBLIC_URL_ENV
 from geo.ui import guard, live, maintenance
 from geo.ui.base import secret
+from geo.ui.page_meta import HtmlLangMiddleware
 from geo.ui.sheet import short_link_route
 from geo.web.assets import cache_dir
 from geo.web.join import PREFIX, JoinContext, join_routes
@@ -84,7 +85,10 @@ def routes() -> list[BaseRoute]:
 def middleware() -> list[Middleware]:
     """Middleware run before Streamlit's own, outermost first (one entry per feature)."""
     # the Host check first: a request with an unlisted Host gets nothing else
-    found = [Middleware(guard.HostCheckMiddleware)]
+    found = [Middleware(guard.HostCheckMiddleware),
+             # <html lang> of the page's language from the first byte (French documents come
+             # precompressed with it; another language passes through to be rewritten)
+             Middleware(HtmlLangMiddleware)]
     if os.environ.get(PRECOMPRESSED_ENV, "on") != "off":
         # the copies made by `python -m geo.web.assets`; without them everything passes through
         found.append(Middleware(PrecompressedStatic, manifest=load_manifest(cache_dir()),

@@ -30,11 +30,11 @@ from geo.participation.proposals import (
 )
 from geo.participation.workshop import participants_url, remove_legacy_live_files, room_layer_spec
 from geo.ui.analysis import analysis_map_layers
-from geo.ui.base import build_id, build_manifest, command, show_error, t
+from geo.ui.base import build_id, build_manifest, show_error, t
 from geo.ui.map import layer_url_for
 from geo.ui.refuges import step_figures
-from geo.ui.workshop import cached_qr, proposal_store, scenarios
 from geo.ui.workshop import figures as workshop_figures
+from geo.ui.workshop import proposal_store, qr_figure, scenarios
 
 LIVE_SECONDS = 4
 LISTED = 6
@@ -201,8 +201,8 @@ def join_code(workshop: Workshop, lang: str) -> None:
         st.warning(t("room.no_public_url"))
         return
     url = participants_url(base, workshop.slug, lang)
-    st.image(cached_qr(url), caption=t("workshop.scan"), width="stretch")
-    command(url)
+    # a figure: the image's text alternative is the URL it encodes, the caption shows it as text
+    st.html(qr_figure(url, t("workshop.scan"), t("workshop.qr_alt", url=url)))
 
 
 def proposal_line(proposal: Proposal, labels: dict[str, str], with_name: bool) -> str:

@@ -4,10 +4,12 @@ proposal is checked against, the scenarios, the client's key, QR codes.
 
 from __future__ import annotations
 
+import base64
 import os
 
 import streamlit as st
 
+from geo.core.text import escape_html
 from geo.map.layers import LAYERS
 from geo.participation.clientaddr import rate_key
 from geo.participation.database import DATABASE_URL_ENV, open_store, sqlite_path
@@ -84,3 +86,13 @@ def figures(step) -> list[str]:
     """The sentences of a scenario step's figures for the current build and settings (computed
     by the cached analysis; nothing is computed for a step without figures)."""
     return step_figures(analysis(), step.figures, lang()) if step.figures else []
+
+
+def qr_figure(url: str, caption: str, alt: str) -> str:
+    """The QR code as a figure: the image's text alternative names the URL it encodes, the
+    caption says what to do and shows the URL as plain text (WCAG 1.1.1)."""
+    data = base64.b64encode(cached_qr(url)).decode("ascii")
+    return (f'<figure class="workshop-qr" style="margin:0"><img src="data:image/png;base64,{data}" '
+            f'alt="{escape_html(alt)}" style="width:100%;image-rendering:pixelated">'
+            f'<figcaption style="font-size:1rem;color:#111">{escape_html(caption)}<br>'
+            f'<span style="word-break:break-all">{escape_html(url)}</span></figcaption></figure>')

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from geo.core.compress import IMMUTABLE, REVALIDATE, write_siblings
+from geo.core.i18n import DEFAULT_LANG
 from geo.core.settings import DATA_DIR, ROOT
 from geo.map.assets import LEAFLET_DIR, ensure_assets
 from geo.web import fonts
@@ -123,6 +124,11 @@ def build(root: Path = ROOT, dest: Path | None = None, with_fonts: bool = True) 
         subsets = font_subsets(root, static / "static" / "media", dest)
         overrides = {f"{FONT_URL}/{name}": (data, fonts.SUBSET_CACHE_CONTROL)
                      for name, data in subsets.items()}
+    # the root document in the default language (its <html lang>); a page asked in another
+    # language is not served from the cache (geo.web.static) but rewritten by the app
+    index = (static / "index.html").read_bytes().replace(
+        b'<html lang="en">', f'<html lang="{DEFAULT_LANG}">'.encode(), 1)
+    overrides["/index.html"] = (index, streamlit_cache_control("index.html"))
     aliases = {"/": "/index.html", **{f"/{p}": "/index.html" for p in page_paths(root / "app.py")}}
     manifest = build_cache(trees, dest, overrides, aliases)
     ensure_assets()

@@ -21,6 +21,7 @@ Range requests and other methods pass through (Streamlit answers them as before)
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -32,6 +33,7 @@ from starlette.responses import FileResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from geo.core.compress import ENCODINGS, IMMUTABLE, REVALIDATE, SUFFIX, media_type
+from geo.core.i18n import DEFAULT_LANG
 from geo.web.precompress import Asset
 
 NOSNIFF = ("x-content-type-options", "nosniff")
@@ -156,6 +158,10 @@ class PrecompressedStatic:
             await self.app(scope, receive, send)
             return
         identity, variants, media, base_tag, cache_control, extra, mutable = found
+        if media.startswith("text/html") and _other_language(scope.get("query_string", b"")):
+            # the cached document says the default language: the app writes this one
+            await self.app(scope, receive, send)
+            return
         encoding = negotiate(headers.get("accept-encoding"), variants)
         tag = _etag_for(base_tag, encoding)
         response_headers = {"vary": "Accept-Encoding", "cache-control": cache_control,
@@ -238,3 +244,12 @@ def app_static_cache_control(immutable_prefixes: tuple[str, ...]) -> Callable[[s
         return IMMUTABLE if relative.startswith(immutable_prefixes) else REVALIDATE
 
     return cache_control
+
+
+_LANG_PARAM = re.compile(rb"(?:^|&)lang=([a-z]{2})(?:&|$)")
+
+
+def _other_language(query: bytes) -> bool:
+    """True when the query asks for a language other than the default (``?lang=en``)."""
+    found = _LANG_PARAM.search(query or b"")
+    return found is not None and found[1].decode() != DEFAULT_LANG

@@ -32,7 +32,7 @@ def unescape(markdown: str) -> str:
 
 
 def titles(at: AppTest) -> list[str]:
-    return [unescape(m.value[5:]) for m in at.markdown if m.value.startswith("#### ")]
+    return [unescape(m.value[3:]) for m in at.markdown if m.value.startswith("## ")]
 
 
 def links(at: AppTest, label: str = "") -> list[dict[str, str]]:
@@ -127,7 +127,10 @@ def test_oasis_counts_sites_and_map_link(real_build):
     assert total == 20 and found + len(unmatched) == total and features >= found >= 18
     # The school data places the Tourelles school at 5/7, the mairie's list at 9.
     assert "École polyvalente, 9 rue des Tourelles" in unmatched
-    assert "(https://mairie20.paris.fr/pages/cour-oasis-22072)" in body
+    sources = " ".join(h.value for h in at.get("html"))
+    assert 'href="https://mairie20.paris.fr/pages/cour-oasis-22072"' in sources
+    # the source in English is marked as such on the French page
+    assert '<a href="https://www.preventionweb.net/go/61049" lang="en">' in sources
     link, = links(at)
     assert link == {"layers": "schools_maternelle,schools_elementaire,colleges"}
     # Each school of the list found in the data opens the map on it.
@@ -218,3 +221,17 @@ def test_a_broken_catalogue_is_shown_as_a_message(real_build):
     assert not at.exception
     assert "actions.toml: action #2 (shelter): no source" in unescape(at.error[0].value)
     assert titles(at) == []
+
+
+def test_english_page_keeps_the_official_french_title_marked_as_french(real_build):
+    at = run("en")
+    at.query_params["action"] = "cours-oasis"
+    at.run()
+    assert titles(at) == ["Oasis schoolyards"]
+    shown = " ".join(h.value for h in at.get("html"))
+    assert 'Official title: <q lang="fr">Cours Oasis</q>' in shown
+    # the note on the official number in English, no French left in the card's texts
+    assert "Listed first under pillar 2; number 10 is likely but inferred" in text(at)
+    assert "Première action du pilier 2" not in text(at)
+    # French source titles are marked as French on the English page
+    assert '<a href="https://mairie20.paris.fr/pages/cour-oasis-22072" lang="fr">' in shown

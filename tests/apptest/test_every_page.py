@@ -27,7 +27,9 @@ def test_readme_commands_are_the_ci_commands():
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if not p.endswith("moderation.py")] + ["app.py"])
+# the accessibility statement needs no data (tests/apptest/test_accessibility_page.py)
+@pytest.mark.parametrize("page", [p for p in PAGES if not p.endswith(("moderation.py", "accessibility.py"))]
+                         + ["app.py"])
 def test_without_a_build_every_page_gives_the_command(page, tmp_path, monkeypatch):
     monkeypatch.setenv("RESILIENCE_BUILD_ROOT", str(tmp_path))
     at = AppTest.from_file(str(ROOT / page), default_timeout=30).run()

@@ -96,7 +96,7 @@ def test_default_view(app):
     assert app.query_params["basemap"] == "none"
     assert app.fake.last["key"] == "map.folium"
     assert app.fake.last["returned_objects"] == ["last_object_clicked_tooltip",
-                                                 "last_object_clicked_count", "center", "zoom"]
+                                                 "last_object_clicked_count", "center", "zoom", "bounds"]
     sent = app.fake.layers()["cool_facilities"]["features"]
     assert len(sent) == len(load_layer("cool_facilities"))
     assert not app.info  # no notice

@@ -154,6 +154,7 @@ def test_propose_with_a_place_is_stored_once_and_escaped(store):
 def test_propose_pin_outside_the_study_area_is_refused_inside_is_stored(store, points):
     inside, outside = points
     at = page("propose", workshop=WORKSHOP.slug)
+    at.session_state["propose.where"] = "pin"  # the map's pin (the list of places comes first)
     with tap(*outside):
         at.run()
         at.text_area(key="propose.text.0").input("Une fontaine ici")
@@ -193,9 +194,11 @@ def test_rate_limit_survives_a_reload_and_keeps_the_text(store, points, monkeypa
     ui._proposal_store.clear()
     lat, lon = points[0]
     at = page("propose", workshop=WORKSHOP.slug)
+    at.session_state["propose.where"] = "pin"  # the form opens on a place from the list
     for n in range(3):
         if n == 2:  # the reload reset as found: a fresh session had a fresh quota
             at = page("propose", workshop=WORKSHOP.slug)
+            at.session_state["propose.where"] = "pin"
         with tap(lat + n * 1e-5, lon):  # a new tap on the map for each proposal
             at.run()
             form = at.session_state["propose.form"]
@@ -368,3 +371,19 @@ def test_workshop_and_form_in_english(store):
     assert not at.exception
     assert at.title[0].value == "Your proposal"
     assert "Your data and your rights" in " ".join(texts(at, "caption"))
+
+
+def test_room_screen_without_workshop_has_its_heading(db):
+    at = page("workshop").run()
+    assert not at.exception
+    assert texts(at, "title") == ["Atelier"]  # the page's h1, also before any workshop exists
+    assert any("Aucun atelier" in text for text in texts(at, "info"))
+
+
+def test_the_form_opens_on_a_place_from_the_list(store):
+    """No pin needed: the form's first way to say where is a place chosen in a list."""
+    at = page("propose", workshop=WORKSHOP.slug).run()
+    assert at.radio(key="propose.where").value == "place"
+    place = at.selectbox(key="propose.place")
+    assert place.value is None and place.placeholder.startswith("Tapez un nom")
+    assert not at.get("iframe") and not [c for c in at.caption if "Touchez la carte" in c.value]

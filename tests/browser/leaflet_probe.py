@@ -4,7 +4,7 @@ workshop tests)."""
 TIMEOUT = 90_000
 
 #: The st_folium component's iframe.
-FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+FRAME = 'iframe[src*="streamlit_folium.st_folium"]'
 
 #: JS run inside the map's iframe: drawn features per layer (fid prefix) of the Leaflet map.
 COUNT_JS = """() => {

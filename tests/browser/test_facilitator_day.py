@@ -92,7 +92,7 @@ def test_the_facilitators_day(day_server, browser, real_build):
     [workshop] = store.workshops()
     assert workshop.status == "scheduled" and store.room().workshop == workshop.slug
     sidebar.get_by_role("button", name="Ouvrir").click()
-    qr = fac.locator('[data-testid="stImage"] img').first
+    qr = fac.locator(".workshop-qr img").first
     qr.wait_for(timeout=WAIT)
     sidebar.get_by_text("toutes les propositions, en direct").click()
     [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))

@@ -10,6 +10,7 @@ import sys
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo.core.i18n import t
 from geo.map.layers import HIGHLIGHTS
@@ -53,7 +54,8 @@ def test_default_view_draws_and_makes_no_request_outside_origin(app_server, brow
         page.wait_for_timeout(500)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-        outside = [url for url in urls if not url.startswith(app_server.url)]
+        # blob: URLs of the app's origin are in memory (the list component's inline module)
+        outside = [url for url in urls if not url.startswith((app_server.url, f"blob:{app_server.url}"))]
         assert any("/app/static/vendor/leaflet/leaflet.js" in url for url in urls)
         assert outside == []
     finally:
@@ -78,18 +80,18 @@ def test_toggle_click_details_and_shared_url(app_server, page):
     page.wait_for_function(
         "(fid) => new URLSearchParams(location.search).get('sel') === fid", arg=target["fid"],
         timeout=TIMEOUT)
-    page.wait_for_selector(f"text={target['address']}", timeout=TIMEOUT)
+    page.locator(".st-key-map-panel").get_by_text(f"{target['address']}").first.wait_for(timeout=TIMEOUT)
     text = details_text(page)
     assert "Fontaines à boire" in text and target["quartier_name"] in text
     page.screenshot(path=str(ARTIFACTS / "map-details-1400x900.png"))
     # closed, then the same feature clicked again: the details come back
     page.get_by_role("button", name="Fermer").click()
     page.wait_for_function("() => !new URLSearchParams(location.search).get('sel')", timeout=TIMEOUT)
-    # the layers are re-added without the highlight (drawn in mapview's highlight colour)
+    # the layers are re-added without the highlight (its ring and halo carry a highlight flag)
     frame.wait_for_function("""([n, colour]) => {
         let highlighted = 0, drawn = 0;
         window.map.eachLayer(l => {
-            if (l.options && l.options.color === colour) { highlighted += 1; }
+            if (l.options && l.options.highlight && l.options.color === colour) { highlighted += 1; }
             if (l.feature && l.feature.properties.f && l.feature.properties.f.startsWith('fountains:')) {
                 drawn += 1;
             }
@@ -110,7 +112,7 @@ def test_toggle_click_details_and_shared_url(app_server, page):
     frame2 = map_frame(other)
     counts2 = wait_counts(frame2, every_layer)
     assert counts2 == counts
-    other.wait_for_selector(f"text={target['address']}", timeout=TIMEOUT)
+    other.locator(".st-key-map-panel").get_by_text(f"{target['address']}").first.wait_for(timeout=TIMEOUT)
     view2 = frame2.evaluate("() => [map.getCenter().lat, map.getCenter().lng, map.getZoom()]")
     assert view2[2] == view[2] == 17
     assert view2[0] == pytest.approx(view[0], abs=2e-5) and view2[1] == pytest.approx(view[1], abs=2e-5)
@@ -141,10 +143,17 @@ def test_points_stay_clickable_when_a_polygon_layer_arrives_last(app_server, pag
     assert counts["fountains"] == len(load_layer("fountains"))
     fountains = load_layer("fountains")
     target = fountains[fountains["c_ar"] == 20].iloc[5]
-    click_feature(page, frame, target["fid"])
-    page.wait_for_function(
-        "(fid) => new URLSearchParams(location.search).get('sel') === fid", arg=target["fid"],
-        timeout=TIMEOUT)
+    # a few bounded tries: under load a rerun may move the map between the aim and the click
+    for attempt in range(4):
+        click_feature(page, frame, target["fid"])
+        try:
+            page.wait_for_function(
+                "(fid) => new URLSearchParams(location.search).get('sel') === fid",
+                arg=target["fid"], timeout=TIMEOUT // 4)
+            break
+        except PlaywrightTimeout:
+            if attempt == 3:
+                raise
 
 
 def test_language_switch_on_the_map_keeps_the_map_mounted(app_server, page):
@@ -216,7 +225,7 @@ def test_html_in_data_is_shown_as_text_and_never_runs(hostile_server, page):
     assert XSS in tooltip
     page.wait_for_function("(fid) => new URLSearchParams(location.search).get('sel') === fid",
                            arg=fid, timeout=TIMEOUT)
-    page.wait_for_selector(f"text={XSS} RUE", timeout=TIMEOUT)
+    page.locator(".st-key-map-panel").get_by_text(f"{XSS} RUE").first.wait_for(timeout=TIMEOUT)
     assert XSS in details_text(page)
     page.wait_for_timeout(500)
     assert dialogs == []

@@ -21,7 +21,7 @@ from tests.staff import open_for_the_room
 pytestmark = pytest.mark.browser
 WORKSHOP = Workshop("vers-un-quartier-resilient-2026-11-26", "Vers un quartier résilient",
                     "2026-11-26")
-FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+FRAME = 'iframe[src*="streamlit_folium.st_folium"]'
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_screen_qr_phone_and_live_proposal(workshop_server, browser):
     room.get_by_text("Jour 1 — l'alerte").wait_for(timeout=60_000)
     # the map has drawn its layers (Leaflet served by the app) inside the component's iframe
     room.frame_locator(FRAME).first.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
-    qr = room.locator('[data-testid="stImage"] img').first
+    qr = room.locator(".workshop-qr img").first
     qr.wait_for()
     shot(room, "workshop-1920x1080.png")
     assert room.locator(FRAME).count() == 1, "the live map must update in place, not pile up"
@@ -69,6 +69,8 @@ def test_screen_qr_phone_and_live_proposal(workshop_server, browser):
     phone = phone_context.new_page()
     phone.goto(f"{server.url}/proposer?workshop={WORKSHOP.slug}")
     phone.get_by_text("Votre proposition").first.wait_for(timeout=60_000)
+    # a pin on the map rather than a place from the list (the form's first choice)
+    phone.get_by_text("Un point sur la carte", exact=True).click()
     phone.frame_locator(FRAME).first.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
     # tap the middle of the map (the study area's centre) to drop the pin
     box = phone.locator(FRAME).bounding_box()
@@ -114,7 +116,7 @@ def test_screen_qr_phone_and_live_proposal(workshop_server, browser):
     click_feature(page, map_, fid)
     page.wait_for_function("(fid) => new URLSearchParams(location.search).get('sel') === fid",
                            arg=fid, timeout=60_000)
-    main = page.locator('[data-testid="stMain"]')
+    main = page.locator(".st-key-map-panel")  # the details panel (the list also names it)
     main.get_by_text(message).first.wait_for(timeout=60_000)
     assert main.locator("b", has_text="Saint-Blaise").count() == 0
     main.locator("[data-testid='stExpander'] summary", has_text="Source").first.click()

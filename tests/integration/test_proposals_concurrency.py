@@ -41,8 +41,11 @@ def participant(url: str, number: int, count: int, start: threading.Barrier | No
     session = None
     try:
         session = Session(url, "proposer", f"workshop={WORKSHOP.slug}", timeout=120)
-        run = session.run()
-        session.set_string(run.widget_id("propose.where"), "Un lieu de la liste")
+        run = session.run()  # the form opens on « un lieu de la liste »: the first place is chosen
+        place_id = run.widget_id("propose.place")
+        options = next(e.selectbox.options for e in run.elements
+                       if e.WhichOneof("type") == "selectbox" and e.selectbox.id == place_id)
+        session.set_string(place_id, options[0])
         run = session.run()
         if start is not None:
             start.wait(timeout=300)

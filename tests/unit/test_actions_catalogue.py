@@ -81,6 +81,7 @@ OASIS = """
 [[action]]
 id = "oasis"
 title = "Cours Oasis"
+title_en = "Oasis yards"
 framework = "RS2017"
 axis = "P2"
 hazards = ["heat", "runoff"]
@@ -97,6 +98,7 @@ SHELTER = """
 [[action]]
 id = "shelter"
 title = "Hébergement"
+title_en = "Shelter"
 framework = "RS2017"
 axis = "P1A"
 hazards = ["flood_indirect"]
@@ -120,6 +122,7 @@ ADDRESSED = """
 [[action]]
 id = "addressed"
 title = "Par adresse"
+title_en = "By address"
 framework = "RS2017"
 axis = "P1"
 hazards = ["all_hazards"]
@@ -263,8 +266,8 @@ def test_map_link_parameters():
 BAD = [
     ("[[action]\n", "not valid TOML"),
     (GOOD + OASIS, "action #4 (oasis): duplicate action id 'oasis'"),
-    (GOOD.replace('id = "shelter"\ntitle = "Hébergement"\nframework = "RS2017"',
-                  'id = "shelter"\ntitle = "Hébergement"\nframework = "RS2099"'),
+    (GOOD.replace('title_en = "Shelter"\nframework = "RS2017"',
+                  'title_en = "Shelter"\nframework = "RS2099"'),
      "action #2 (shelter): unknown framework 'RS2099'"),
     (GOOD.replace('axis = "P1A"\nhazards', 'axis = "P9"\nhazards'),
      "action #2 (shelter): unknown axis 'P9' of framework 'RS2017'"),
@@ -318,7 +321,25 @@ BAD = [
     (GOOD.replace("c_ar = 20", "c_ar = 75120"), "'c_ar' must be an arrondissement number"),
     (GOOD.replace("9 rue des Tourelles", "31-33 rue Olivier Métra"), "an entry is listed twice"),
     (GOOD + "[extras]\nx = 1\n", "top level: unknown table(s) ['extras']"),
+    # English pages need an English title and English notes beside the official French ones
+    (GOOD.replace('title_en = "Shelter"\n', ""), "action #2 (shelter): missing 'title_en'"),
+    (GOOD.replace('title_en = "Shelter"\n', 'title_en = "Shelter"\nofficial_no_note = "Déduit."\n'),
+     "action #2 (shelter): 'official_no_note' and 'official_no_note_en' go together"),
+    (GOOD.replace('{ label = "H2O" }', '{ label = "H2O", lang = "de" }'),
+     "source 'H2O': lang 'de' is not 'fr' or 'en'"),
 ]
+
+
+def test_english_titles_notes_and_source_languages():
+    text = GOOD.replace('title_en = "Shelter"\n', 'title_en = "Shelter"\nofficial_no = "12"\n'
+                        'official_no_note = "Numéro déduit."\nofficial_no_note_en = "Inferred number."\n')
+    text = text.replace('{ label = "H2O" }', '{ label = "H2O news", lang = "en" }')
+    shelter = load(text).action("shelter")
+    assert shelter.display_title("en") == "Shelter" and shelter.display_title("fr") == "Hébergement"
+    assert shelter.official_no_note.get("en") == "Inferred number."
+    assert shelter.official_no_note.get("fr") == "Numéro déduit."
+    assert [(s.label, s.lang) for s in shelter.sources] == [("H2O news", "en")]
+    assert load(GOOD).action("oasis").sources[0].lang == "fr"  # the default
 
 
 @pytest.mark.parametrize("text, problem", BAD, ids=[problem[:40] for _, problem in BAD])

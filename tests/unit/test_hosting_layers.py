@@ -5,6 +5,7 @@ details, figure keys of a scenario step, the rounding of head counts."""
 from __future__ import annotations
 
 import json
+import re
 
 import geopandas as gpd
 import pytest
@@ -50,7 +51,12 @@ def test_the_legend_shows_the_sizes_and_the_unknown_capacity():
     assert entry.sizes[-1] == (3.0, "capacité inconnue")
     assert [text for _, text in entry.sizes[:-1]] == ["< 100", "100 – 200", "200 – 300", "≥ 300"]
     html = legend_html([entry], "fr")
-    assert "width:28px" in html and "capacité inconnue" in html and "données dérivées" in html
+    assert "capacité inconnue" in html and "données dérivées" in html
+    # the layer's own symbol at each size, growing, then the unknown one
+    widths = [float(w) for w in re.findall(r'<img alt="" src="data:image/svg\+xml;base64,[^"]+" '
+                                           r'width="([\d.]+)"', html)]
+    assert len(widths) == 1 + len(entry.sizes) and widths[1:-1] == sorted(widths[1:-1])
+    assert widths[-1] < widths[1]
 
 
 def manifest() -> dict:

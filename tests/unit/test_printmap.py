@@ -16,6 +16,7 @@ from geo.map.geojson import layer_geojson
 from geo.map.layers import LAYERS, select
 from geo.map.paint import feature_fill, feature_radius, paint
 from geo.map.state import MapState
+from geo.map.symbols import extent
 
 X0, Y0 = 652_000.0, 6_862_000.0
 
@@ -76,12 +77,16 @@ def test_the_features_in_the_frame_are_drawn_where_they_are(layers):
     # the features out of the frame are counted (the live map selects them) but not drawn
     assert 'data-layer="quartiers" data-count="2" data-drawn="1"' in svg
     group = re.search(r'<g data-layer="fountains" data-count="3" data-drawn="2"[^>]*>(.*?)</g></g>', svg).group(1)
-    assert group.count("<circle") == 2
-    circles = re.findall(r'<circle cx="([\d.-]+)" cy="([\d.-]+)" r="([\d.]+)"', group)
+    # the fountains' symbol (a diamond, geo.map.symbols) around each fountain
+    symbols = re.findall(r'<polygon points="([^"]+)"', group)
+    assert len(symbols) == 2 and LAYERS["fountains"].shape == "diamond"
+    corners = [[tuple(map(float, pair.split(","))) for pair in points.split()] for points in symbols]
+    centres = [(sum(x for x, _ in c) / len(c), sum(y for _, y in c) / len(c)) for c in corners]
     # the fountain at the centre of the 400 m square is at the centre of the 400 px map
-    assert (float(circles[0][0]), float(circles[0][1])) == pytest.approx((200, 200), abs=0.1)
-    assert (float(circles[1][0]), float(circles[1][1])) == pytest.approx((50, 50), abs=0.1)  # y goes down
-    assert float(circles[0][2]) == LAYERS["fountains"].radius
+    assert centres[0] == pytest.approx((200, 200), abs=0.1)
+    assert centres[1] == pytest.approx((50, 50), abs=0.1)  # y goes down
+    reach = max(max(abs(x - 200), abs(y - 200)) for x, y in corners[0])
+    assert reach == pytest.approx(LAYERS["fountains"].radius * extent("diamond"), abs=0.1)
     # the quartier with a hole: two rings, drawn even-odd; the quartier outline as a highlight
     paths = re.findall(r'<path d="([^"]+)"', svg.split('data-layer="quartiers"')[1].split("</g>")[0])
     assert paths[0].count("M") == 2 and 'fill-rule="evenodd"' in svg
@@ -111,11 +116,13 @@ def test_each_feature_is_painted_as_the_live_map_paints_it():
 
 
 def test_paint_follows_the_layer_styles():
+    """The printed map paints every layer as the live map's Leaflet options say."""
     for spec in LAYERS.values():
-        p = paint(spec)
-        assert (p.fill, p.fill_opacity, p.stroke, p.stroke_width, p.dash) == (spec.colour, spec.fill, spec.colour,
-                                                                               spec.weight, spec.dash)
-        assert p.radius == spec.radius and p.shape in ("circle",)
-    assert printmap.symbol_vertices("circle") == ()
-    with pytest.raises(KeyError):
-        printmap.symbol_vertices("star")
+        p, live, point = paint(spec), spec.style(), spec.point_style()
+        assert (p.fill, p.fill_opacity, p.stroke, p.stroke_width, p.stroke_opacity) == (
+            live["fillColor"], live["fillOpacity"], live["color"], live["weight"], live["opacity"])
+        assert p.dash == live.get("dashArray", "")
+        assert (p.point_stroke, p.point_stroke_width, p.point_fill_opacity) == (
+            point["color"], point["weight"], point["fillOpacity"])
+        assert p.radius == spec.radius and p.shape == spec.shape
+        assert p.feature_stroke == bool(spec.kind_colours)
