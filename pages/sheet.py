@@ -9,6 +9,7 @@ import json
 import streamlit as st
 
 from geo.core.errors import ResilienceError
+from geo.core.text import escape_html
 from geo.map.layers import PERIODS
 from geo.reports import sheet_view, sheets
 from geo.reports.document import Document
@@ -57,12 +58,16 @@ def _option(param: str, value: str, default: str) -> None:
 
 def _buttons(doc: Document, name: str) -> None:
     """Print (the browser's dialog; the print layout shows the sheet alone) and the PDF."""
-    label = json.dumps(ui.t("expo.sheet.print"))
+    text = ui.t("expo.sheet.print")
+    label = json.dumps(text)
     with st.container(key="sheet-buttons", horizontal=True):
-        st.iframe(f"""<button onclick="window.parent.print()" style="font: 14px sans-serif;
+        # the button's frame is a whole document: language, title, main region (WCAG 3.1.1, 2.4.2)
+        st.iframe(f"""<!DOCTYPE html><html lang="{ui.lang()}"><head><meta charset="utf-8">
+            <title>{escape_html(text)}</title></head><body style="margin:0"><main>
+            <button onclick="window.parent.print()" style="font: 14px sans-serif; color: #111;
             padding: 6px 14px; border: 1px solid #767676; border-radius: 6px; background: #fff;
-            cursor: pointer"></button><script>document.querySelector("button").append({label})
-            </script>""", height=44, width=200, alt=ui.t("expo.sheet.print"))
+            cursor: pointer"></button></main><script>document.querySelector("button").append(
+            {label})</script></body></html>""", height=44, width=200, alt=text)
         if pdf_available():
             st.download_button(ui.t("sheet.page.pdf"), data=lambda: sheet_ui.pdf(doc.html()),
                                mime="application/pdf", file_name=f"{name}.pdf", key="sheet.pdf",

@@ -23,7 +23,8 @@ def statement(lang: str) -> AppTest:
 
 
 def shown(at: AppTest) -> str:
-    return " ".join(m.value for m in [*at.markdown, *at.caption]).replace("\\", "")
+    # escape marks and the word joiner that keeps a written address from becoming a link
+    return " ".join(m.value for m in [*at.markdown, *at.caption]).replace("\\", "").replace("\u2060", "")
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

@@ -19,6 +19,7 @@ from pathlib import Path
 
 TIMEOUT = 90_000
 PASSWORD = "a11y-test-password"
+STAFF = "a11y"
 WORKSHOP_SLUG = "atelier-accessibilite-2026-11-26"
 VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
 LANGS = ("fr", "en")
@@ -55,14 +56,13 @@ def cases(facility_fid: str, quartier: str) -> list[Case]:
         Case("map", "/", f'{frame}, [data-testid="stSidebar"] [data-testid="stTextInput"]'),
         Case("flood", "/inondation", '[data-testid="stDataFrame"]'),
         Case("heat", "/chaleur", '[data-testid="stDataFrame"]'),
-        Case("sheet-facility", f"/fiche?fid={facility_fid}", ".st-key-sheet-print iframe"),
-        Case("sheet-quartier", f"/fiche?quartier={quartier}", ".st-key-sheet-print iframe"),
+        Case("sheet-facility", f"/fiche?fid={facility_fid}", ".st-key-sheet-buttons iframe"),
+        Case("sheet-quartier", f"/fiche?quartier={quartier}", ".st-key-sheet-buttons iframe"),
         Case("actions", "/actions-resilience", '[class*="st-key-actions-card"]'),
         Case("sources", "/sources-et-methodes", '[data-testid="stDataFrame"]'),
         Case("downloads", "/telechargements", '[data-testid="stDownloadButton"]'),
-        Case("workshop", f"/atelier?workshop={WORKSHOP_SLUG}&scenario=canicule&step=1",
-             f'{frame}, .workshop-qr img'),
-        Case("propose", f"/proposer?workshop={WORKSHOP_SLUG}", '[data-testid="stFormSubmitButton"]'),
+        Case("workshop", "/atelier", f'{frame}, .workshop-qr img'),  # the room's open workshop
+        Case("propose", "/proposer", '[data-testid="stFormSubmitButton"]'),
         Case("moderation-out", "/moderer", 'input[type="password"]'),
         Case("moderation-in", "/moderer", '[data-testid="stDownloadButton"]', login=True),
         Case("accessibility", "/accessibilite", '[data-testid="stMain"] h2'),
@@ -82,6 +82,7 @@ def open_case(page, base: str, case: Case, lang: str) -> None:
     page.goto(url(base, case, lang))
     if case.login:
         page.wait_for_selector('input[type="password"]', timeout=TIMEOUT)
+        page.fill('[data-testid="stMain"] input[autocomplete="username"]', STAFF)
         page.fill('input[type="password"]', PASSWORD)
         page.keyboard.press("Enter")
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=TIMEOUT)
@@ -107,17 +108,21 @@ def prepare_database(path: Path) -> None:
     from geo.participation.database import open_sqlite
     from geo.participation.proposals import Submission, Workshop
     from geo.participation.store import RateLimit
+    from tests.staff import open_for_the_room
 
     store = open_sqlite(path, RateLimit(100, 60))
-    store.create_workshop(Workshop(WORKSHOP_SLUG, "Atelier accessibilité", "2026-11-26"))
+    open_for_the_room(store, Workshop(WORKSHOP_SLUG, "Atelier accessibilité", "2026-11-26"),
+                      "canicule", 1)
     store.submit(Submission(submission_id="a" * 32, workshop=WORKSHOP_SLUG, client_token="b" * 32,
                             category="cool_place", text="Des bancs à l'ombre rue des Pyrénées",
-                            lon=2.3985, lat=48.8635))
+                            lon=2.3985, lat=48.8635), client_key="a11y-test")
 
 
 def server_env(path: Path) -> dict[str, str]:
+    from tests.staff import staff_env
+
     return {"RESILIENCE_PROPOSALS_SQLITE": str(path), "RESILIENCE_PROPOSALS_RATE_LIMIT": "100/60",
-            "RESILIENCE_MODERATION_PASSWORD": PASSWORD}
+            "RESILIENCE_STAFF": staff_env({STAFF: (("facilitator", "moderator"), PASSWORD)})}
 
 
 def sample_places() -> tuple[str, str]:
