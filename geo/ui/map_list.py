@@ -3,7 +3,9 @@ one row header per place), each name a link that opens its details on the map, s
 Python by a small ``st.components.v2`` component mounted in the page itself (no iframe: the
 table is read like the rest of the page, and a link keeps working as a plain link when opened
 in a new tab). Every text goes in through ``textContent``: nothing from the data is parsed as
-HTML.
+HTML; names, types, addresses and layer titles also have their URL-like parts neutralised
+(``geo.core.text.neutralise_autolinks``, invisible), as everywhere else data is shown, so no
+later change of how the table is drawn can turn them into links.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from geo.core.text import neutralise_autolinks
 from geo.map.layers import LAYERS, select
 from geo.map.listing import Anchors, ListRow, anchors, visible_rows
 from geo.map.state import MapState, to_params
@@ -140,9 +143,11 @@ def place_list(rows: Sequence[ListRow], total: int, href: str, on_pick: Callable
     data = {"caption": caption, "dataLang": "fr" if lang() != "fr" else "", "href": href,
             "headers": [t("map.list_name"), t("map.list_type"), t("map.list_address"),
                         t("map.list_distance")],
-            "layers": [next(row.layer_title for row in rows if row.layer_id == layer_id)
+            "layers": [neutralise_autolinks(next(row.layer_title for row in rows
+                                                 if row.layer_id == layer_id))
                        for layer_id in layers],
-            "rows": [[row.fid, row.name, layers.index(row.layer_id), row.kind, row.address,
+            "rows": [[row.fid, neutralise_autolinks(row.name), layers.index(row.layer_id),
+                      neutralise_autolinks(row.kind), neutralise_autolinks(row.address),
                       f"{num(row.distance_m)} m"] for row in rows]}
     if rows:
         _COMPONENT(key=key, data=data, on_pick_change=on_pick)

@@ -48,12 +48,27 @@ def strings(message: Message) -> list[str]:
     return out
 
 
+def json_strings(value: object) -> list[str]:
+    """Every string inside a decoded JSON value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [text for item in value for text in json_strings(item)]
+    return []
+
+
 def rendered_markdown(node) -> list[str]:
-    """Every string of every element of the page that Streamlit may render as markdown."""
+    """Every string of every element of the page that Streamlit may render as markdown, and
+    the texts a page component (``st.components.v2``) shows from its JSON data, decoded (the
+    map's « Liste »): data text must not look like a link there either."""
     out = []
     proto, kind = getattr(node, "proto", None), getattr(node, "type", None)
     if proto is not None and kind in PLAIN_OPTIONS:
         out.extend([proto.label, proto.help])
+    elif proto is not None and kind == "bidi_component":
+        out.extend(json_strings(json.loads(proto.json or "null")))
     elif proto is not None and kind not in NOT_MARKDOWN:
         out.extend(strings(proto))
     for child in getattr(node, "children", {}).values():
@@ -161,6 +176,7 @@ def test_sheet_of_a_facility_and_moderation(env):
 def test_a_participants_own_proposals_list(env):
     at = run("propose")
     at.radio(key="propose.where").set_value("place").run()
+    at.selectbox(key="propose.place").select_index(0)  # no place is chosen for the participant
     at.text_area(key="propose.text.0").input(f"Encore {URLS}")
     next(b for b in at.button if b.proto.label == "Envoyer").click().run()
     assert not at.exception and "Encore" in " ".join(rendered_markdown(at._tree))
