@@ -180,6 +180,7 @@ def test_propose_pin_outside_the_study_area_is_refused_inside_is_stored(store, p
 def test_a_forged_pin_is_ignored_not_a_traceback(store, lat, lon):
     """As found: ``{"lat": "abc"}`` from the map gave a TypeError traceback."""
     at = page("propose", workshop=WORKSHOP.slug)
+    at.session_state["propose.where"] = "pin"  # the map's pin (the list of places comes first)
     with tap(lat, lon):
         at.run()
     assert not at.exception

@@ -159,8 +159,11 @@ def test_a_reload_does_not_reset_the_rate_limit(server):
     def send(n: int, address: int) -> list[str]:
         session = Session(app.url, "proposer", f"workshop={WORKSHOP.slug}", headers=client(address))
         try:
-            run = session.run()
-            session.set_string(run.widget_id("propose.where"), "Un lieu de la liste")
+            run = session.run()  # the form opens on « Un lieu de la liste », no place chosen
+            place_id = run.widget_id("propose.place")
+            options = next(e.selectbox.options for e in run.elements
+                           if e.WhichOneof("type") == "selectbox" and e.selectbox.id == place_id)
+            session.set_string(place_id, options[0])
             run = session.run()
             session.set_string(run.widget_id("propose.text.0"), f"Proposition {n} de {address}")
             return session.run(trigger=run.form_submit_id("propose.form.0")).texts("alert")
@@ -260,6 +263,8 @@ def test_a_forged_pin_is_refused_clearly_never_a_traceback(server):
     """As found: a forged pin ``{"lat": "abc"}`` gave a TypeError traceback."""
     app, _ = server
     session = Session(app.url, "proposer", f"workshop={WORKSHOP.slug}", headers=client(12))
+    run = session.run()  # the form opens on « Un lieu de la liste »: the participant picks the map
+    session.set_string(run.widget_id("propose.where"), "Un point sur la carte")
     run = session.run()
     component = next(e.component_instance.id for e in run.elements
                      if e.WhichOneof("type") == "component_instance")
