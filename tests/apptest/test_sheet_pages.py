@@ -17,6 +17,7 @@ from geo.map.layers import PERIODS
 from geo.reports import sheet_view
 from geo.sources import store
 from tests.apptest.test_map import FakeFolium, MapApp
+from tests.buildcopy import rewrite_layer
 from tests.sheet_html import from_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,8 +87,14 @@ def test_the_quartier_sheet_reads_like_a_sheet(result, real_build):
         assert expected in titles
     assert any(t.startswith("Temps de marche médian des 75 ans et plus") for t in titles)
     assert "Capacité d'accueil face aux habitants des secteurs inondables voisins" in titles
-    # every image has a text alternative; the map's lists what it shows
-    assert all(img.get("alt") for img in sheet.images)
+    # every image has a text alternative; the map's lists what it shows. The legend's symbols
+    # are decorative (the layer's name is written beside each): an empty alt and an aria-hidden
+    # SVG; every other image (map, charts, QR code) says what it shows
+    assert all("alt" in img for img in sheet.images)
+    decorative = [img for img in sheet.images if not img["alt"]]
+    assert decorative and all('aria-hidden="true"' in img["svg"] and float(img["width"]) <= 40
+                              for img in decorative)
+    assert len(sheet.images) - len(decorative) >= 4  # map, QR code and at least two charts
     assert sheet.image("Carte de quartier Belleville").get("alt").count(" : ") >= 6
     # the quartier's people aged 75+: the IRIS of the quartier (INSEE 2022), summed here
     iris = store.load_layer("iris_population", real_build)
@@ -164,7 +171,7 @@ def test_hostile_names_are_text_on_the_sheets(real_build, tmp_path, monkeypatch)
     schools = store.load_layer("schools_maternelle", copy)
     fid = schools.loc[schools["c_ar"] == 20, "fid"].iloc[0]
     schools.loc[schools["fid"] == fid, "name"] = hostile
-    schools.to_parquet(copy / "layers" / "schools_maternelle.parquet", index=False)
+    rewrite_layer(copy, "schools_maternelle", schools)  # with its checksum: not a damaged build
     monkeypatch.setenv("RESILIENCE_BUILD_ROOT", str(tmp_path))
 
     at = run(fid=fid)
