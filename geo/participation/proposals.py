@@ -29,6 +29,10 @@ CATEGORIES = ("cool_place", "greenery", "water", "shelter", "mutual_aid", "infor
 #: The hazard a proposal answers.
 HAZARDS = ("heat", "flood", "all")
 STATUSES = ("pending", "approved", "hidden", "merged")
+#: Who a participant is in the quartier (optional, shown as counts, never next to a name): the
+#: people a « Vers un quartier résilient » workshop is meant to bring together (mairie du 20e).
+ROLES = ("resident", "association", "tenants", "city_services", "gup", "conseil_quartier",
+         "conseil_citoyen", "shopkeeper", "other")
 #: A workshop's lifecycle: only open workshops take proposals.
 WORKSHOP_STATUSES = ("scheduled", "open", "closed")
 #: What the room's screen shows: every proposal as it comes, or approved ones only.
@@ -67,6 +71,7 @@ class Submission:
     action_id: str | None = None
     hazard: str | None = None
     first_name: str | None = None
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,12 +92,15 @@ class Proposal:
     first_name: str | None
     status: str
     merged_into: int | None
+    #: ``ROLES`` or ``None`` (not said; every proposal of earlier versions).
+    role: str | None = None
 
 
 @dataclass(frozen=True)
 class Workshop:
     """A workshop: its slug (in URLs), its name, its date (ISO ``YYYY-MM-DD``), where it is in
-    its lifecycle (``WORKSHOP_STATUSES``) and what the room's screen shows (``SCREEN_MODES``)."""
+    its lifecycle (``WORKSHOP_STATUSES``), what the room's screen shows (``SCREEN_MODES``) and
+    whether the evaluation is offered."""
 
     slug: str
     name: str
@@ -101,10 +109,17 @@ class Workshop:
     opened_at: str | None = None
     closed_at: str | None = None
     screen: str = "approved"
+    #: ``"open"`` while the facilitator offers the evaluation to the room, else ``"off"``.
+    evaluation: str = "off"
 
     @property
     def is_open(self) -> bool:
         return self.status == "open"
+
+    @property
+    def takes_evaluations(self) -> bool:
+        """Answers to the evaluation are taken while the workshop is open and it is offered."""
+        return self.status == "open" and self.evaluation == "open"
 
 
 @dataclass(frozen=True)
@@ -219,6 +234,15 @@ def parse_click(value: object, decimals: int = 6) -> tuple[float, float] | None:
     return round(float(lat), decimals), round(float(lon), decimals)
 
 
+def validate_role(role: object) -> str | None:
+    """A role of ``ROLES``, or ``None`` when none was given; anything else is ``invalid``."""
+    if role is None or role == "":
+        return None
+    if role not in ROLES:
+        raise ProposalError("invalid", "role")
+    return str(role)
+
+
 def validate(submission: Submission, rules: Rules) -> Submission:
     """The submission cleaned (trimmed, pin resolved for a place), or a ProposalError.
 
@@ -228,7 +252,8 @@ def validate(submission: Submission, rules: Rules) -> Submission:
     ------
     ProposalError
         ``empty_text``, ``too_long``, ``control_chars``, ``no_location``, ``outside_area``,
-        ``unknown_place``, ``unknown_action``, ``invalid`` (``field`` names the field).
+        ``unknown_place``, ``unknown_action``, ``invalid`` (``field`` names the field; an
+        unknown role is ``invalid`` ``role``).
     """
     submission_id = _token(submission.submission_id, "submission_id")
     client = _token(submission.client_token, "client_token")
@@ -240,6 +265,7 @@ def validate(submission: Submission, rules: Rules) -> Submission:
     if text is None or len(text) < TEXT_MIN:
         raise ProposalError("empty_text", "text", minimum=TEXT_MIN)
     first_name = _clean(submission.first_name, "first_name", FIRST_NAME_MAX)
+    role = validate_role(submission.role)
     hazard = submission.hazard or None
     if hazard is not None and hazard not in HAZARDS:
         raise ProposalError("invalid", "hazard")
@@ -269,7 +295,7 @@ def validate(submission: Submission, rules: Rules) -> Submission:
     return Submission(submission_id=submission_id, workshop=submission.workshop,
                       client_token=client, category=submission.category, text=text, lon=lon,
                       lat=lat, place=place_fid, action_id=action_id, hazard=hazard,
-                      first_name=first_name)
+                      first_name=first_name, role=role)
 
 
 def validate_workshop(slug: str, name: str, date: str) -> Workshop:

@@ -15,10 +15,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: The columns ``geo.participation.proposals.Proposal`` is built from, in its fields' order.
 PROPOSAL_COLUMNS = ("id", "submission_id", "workshop", "created_at", "lon", "lat", "place",
                     "category", "text", "action_id", "hazard", "first_name", "status",
-                    "merged_into")
+                    "merged_into", "role")
 PROPOSAL_SELECT = f"SELECT {', '.join(PROPOSAL_COLUMNS)} FROM proposals"
 #: The columns ``geo.participation.proposals.Workshop`` is built from.
-WORKSHOP_SELECT = "SELECT slug, name, date, status, opened_at, closed_at, screen FROM workshops"
+WORKSHOP_SELECT = ("SELECT slug, name, date, status, opened_at, closed_at, screen, evaluation "
+                   "FROM workshops")
 
 
 DIALECT_TOKENS = {

@@ -109,6 +109,10 @@ class StaffOperations:
             if run("SELECT 1 FROM workshops WHERE slug = ?", (slug,)).fetchone() is None:
                 raise ProposalStoreError(f"unknown workshop '{slug}'")
             deleted = run("DELETE FROM proposals WHERE workshop = ?", (slug,)).rowcount
+            run("DELETE FROM evaluation_answers WHERE evaluation IN "
+                "(SELECT id FROM evaluations WHERE workshop = ?)", (slug,))
+            run("DELETE FROM evaluations WHERE workshop = ?", (slug,))
+            run("DELETE FROM room_steps WHERE workshop = ?", (slug,))
             run("UPDATE room SET workshop = NULL WHERE workshop = ?", (slug,))
             run("DELETE FROM workshops WHERE slug = ?", (slug,))
             self._audit(run, staff, "workshop_delete", slug, proposals=deleted)
@@ -129,6 +133,7 @@ class StaffOperations:
                 "updated_by = excluded.updated_by",
                 (workshop, scenario, int(step), self.now(), staff.name))
             self._audit(run, staff, "room", workshop, scenario=scenario, step=int(step))
+            self._record_step(run, workshop, scenario, step)
 
     def set_screen(self, staff: Staff, slug: str, mode: str) -> Workshop:
         """What the room's screen shows of a workshop: ``live`` (every proposal as it comes)

@@ -25,6 +25,7 @@ from datetime import timedelta
 
 from geo.core.errors import ProposalError, ProposalStoreError, RateLimitError
 from geo.participation.connection import Connections, parse_stamp, stamp, utc_now
+from geo.participation.evaluation_store import EvaluationOperations
 from geo.participation.proposals import Proposal, Room, Submission, Workshop
 from geo.participation.schema import PROPOSAL_SELECT as SELECT
 from geo.participation.schema import WORKSHOP_SELECT
@@ -36,8 +37,8 @@ RATE_LIMIT_ENV = "RESILIENCE_PROPOSALS_RATE_LIMIT"
 
 _GUARDED_INSERT = (
     "INSERT INTO proposals (submission_id, workshop, created_at, lon, lat, place, category, "
-    "text, action_id, hazard, first_name, client_token, client_key) "
-    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+    "text, action_id, hazard, first_name, client_token, client_key, role) "
+    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
     "WHERE EXISTS (SELECT 1 FROM workshops WHERE slug = ? AND status = 'open') "
     "AND (SELECT COUNT(*) FROM proposals WHERE client_key = ? AND created_at > ?) < ? "
     "ON CONFLICT (submission_id) DO NOTHING")
@@ -66,7 +67,7 @@ class Receipt:
     duplicate: bool
 
 
-class ProposalStore(StaffOperations, Connections):
+class ProposalStore(EvaluationOperations, StaffOperations, Connections):
     """Workshops and proposals in one database (see the module docstring).
 
     Thread-safe: each operation borrows a connection from a small pool and runs in its own
@@ -133,7 +134,7 @@ class ProposalStore(StaffOperations, Connections):
         since = stamp(now - timedelta(seconds=self.rate_limit.window_s))
         values = (valid.submission_id, valid.workshop, stamp(now), valid.lon, valid.lat,
                   valid.place, valid.category, valid.text, valid.action_id, valid.hazard,
-                  valid.first_name, valid.client_token, client_key)
+                  valid.first_name, valid.client_token, client_key, valid.role)
         # One guarded statement: stored only if the workshop is open, the client is under its
         # rate limit and the submission id is new. Atomic on SQLite (one statement, the write
         # lock serialises writers); on PostgreSQL one client's sends are serialised by an
@@ -177,6 +178,7 @@ class ProposalStore(StaffOperations, Connections):
                 self._purged_at = time.monotonic()
         if due:
             self.purge_client_keys()
+            self.purge_evaluation_keys()
 
     def by_submission(self, submission_id: str) -> Proposal | None:
         with self._transaction(write=False) as run:

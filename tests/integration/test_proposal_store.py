@@ -239,6 +239,13 @@ def test_staff_actions_need_a_signed_in_member_with_the_role(backend):
             store.approved(forged, WORKSHOP.slug)
         with pytest.raises(ModerationError):
             store.erase_proposals(forged, [1])
+        with pytest.raises(ModerationError):
+            store.evaluation_comments(forged, WORKSHOP.slug)
+        with pytest.raises(ModerationError):
+            store.set_comment_status(forged, [1], "approved")
+    for forged in (None, "s3cret", object()):  # a facilitator or a moderator writes the report
+        with pytest.raises(ModerationError):
+            store.report_rows(forged, WORKSHOP.slug)
     for forged in (None, "s3cret", moderator):
         with pytest.raises(ModerationError):
             store.create_workshop(forged, Workshop("x-2026-01-01", "X", "2026-01-01"))
@@ -246,6 +253,8 @@ def test_staff_actions_need_a_signed_in_member_with_the_role(backend):
             store.set_workshop_status(forged, WORKSHOP.slug, "closed")
         with pytest.raises(ModerationError):
             store.set_room(forged, WORKSHOP.slug)
+        with pytest.raises(ModerationError):
+            store.set_evaluation(forged, WORKSHOP.slug, True)
     assert store.approved(moderator, WORKSHOP.slug) == []
 
 
@@ -254,10 +263,12 @@ def test_participants_have_no_way_to_change_a_proposal():
     staff_only = {"set_status", "merge", "approved", "all_proposals", "erase_proposals",
                   "erase_first_names", "create_workshop", "set_workshop_status",
                   "delete_workshop", "set_room", "set_screen", "take_off_screen", "off_screen",
-                  "audit_entries"}
+                  "audit_entries", "set_evaluation", "evaluation_comments",
+                  "set_comment_status", "report_rows"}
     assert public - staff_only == {"migrate", "schema_version", "workshop", "workshops", "room",
                                    "room_workshop", "submit", "purge_client_keys", "visible",
-                                   "on_screen", "by_submission", "public", "close", "now"}
+                                   "on_screen", "by_submission", "public", "close", "now",
+                                   "evaluate", "has_evaluated", "purge_evaluation_keys"}
 
 
 def test_approve_hide_merge_and_export(backend):
