@@ -91,7 +91,7 @@ def test_the_facilitators_day(day_server, browser, real_build):
     fac.get_by_text("Atelier pas encore ouvert").wait_for(timeout=WAIT)
     [workshop] = store.workshops()
     assert workshop.status == "scheduled" and store.room().workshop == workshop.slug
-    sidebar.get_by_role("button", name="Ouvrir").click()
+    sidebar.get_by_role("button", name="Ouvrir", exact=True).click()
     qr = fac.locator(".workshop-qr img").first
     qr.wait_for(timeout=WAIT)
     sidebar.get_by_text("toutes les propositions, en direct").click()
