@@ -62,10 +62,16 @@ def legend(layer_ids: Iterable[str], titles: dict[str, str], statuses: dict[str,
     return entries
 
 
-def _swatch(entry: LegendEntry, svg: str | None = None) -> str:
+def _swatch(entry: LegendEntry, svg: str | None = None, scale: float = 1.0) -> str:
     """The entry's symbol as the map draws it (point symbol, area with its outline, or line), as
-    a decorative image: Streamlit's HTML sanitiser drops inline SVG, not data URLs."""
+    a decorative image: Streamlit's HTML sanitiser drops inline SVG, not data URLs. ``scale``
+    sizes the image (its viewBox keeps the drawing): the SVG's own size, not only the ``<img>``
+    attributes, since WeasyPrint's PDF ignores those."""
     svg = svg or _swatch_svg(entry)
+    if scale != 1.0:
+        svg = re.sub(r'width="([\d.]+)" height="([\d.]+)"',
+                     lambda m: f'width="{float(m[1]) * scale:.1f}" height="{float(m[2]) * scale:.1f}"',
+                     svg, count=1)
     size = re.search(r'width="([\d.]+)" height="([\d.]+)"', svg)
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return (f'<img alt="" src="data:image/svg+xml;base64,{data}" width="{size[1]}" '
@@ -91,10 +97,12 @@ def _swatch_svg(entry: LegendEntry) -> str:
             f'{body}</svg>')
 
 
-def legend_html(entries: Sequence[LegendEntry], lang: str) -> str:
+def legend_html(entries: Sequence[LegendEntry], lang: str, symbol_scale: float = 1.0) -> str:
     """The legend as a list (titles escaped; status labels for derived and old layers). Symbols
     are decorative: the text names each layer. Chip labels are black or white, whichever
-    contrasts more with the chip (``geo.core.palette.best_text_colour``)."""
+    contrasts more with the chip (``geo.core.palette.best_text_colour``). ``symbol_scale``: the
+    symbols' size against the live map's (a printed map drawn smaller has its legend's symbols
+    drawn at its own scale)."""
     rows = []
     for entry in entries:
         status = ""
@@ -114,14 +122,13 @@ def legend_html(entries: Sequence[LegendEntry], lang: str) -> str:
             missing_colour = LAYERS[entry.layer_id].size.missing_colour
             cells = "".join(
                 f'<li style="display:inline-block;margin:1px 6px 1px 0">'
-                f'{_swatch(entry, _sized(entry.symbol, entry.colour, radius))}'
+                f'{_swatch(entry, _sized(entry.symbol, entry.colour, radius), symbol_scale)}'
                 f'{escape_html(text)}</li>' for radius, text in scaled)
-            cells += (f'<li style="display:inline-block">'
-                      f'{_swatch(entry, _sized(entry.symbol, missing_colour, missing_radius))}'
-                      f'{escape_html(missing_text)}</li>')
+            unknown = _swatch(entry, _sized(entry.symbol, missing_colour, missing_radius), symbol_scale)
+            cells += f'<li style="display:inline-block">{unknown}{escape_html(missing_text)}</li>'
             steps = (f'<div style="margin:0 0 4px 18px">{escape_html(entry.scale_label)}'
                      f'<ul style="list-style:none;margin:0;padding:0">{cells}</ul></div>')
-        rows.append(f'<li style="margin:2px 0">{_swatch(entry)}{escape_html(entry.title)}{status}'
-                    f'{steps}</li>')
+        rows.append(f'<li style="margin:2px 0">{_swatch(entry, scale=symbol_scale)}'
+                    f'{escape_html(entry.title)}{status}{steps}</li>')
     return (f'<ul class="map-legend" style="font-size:0.85em;list-style:none;margin:0;padding:0">'
             f'{"".join(rows)}</ul>')

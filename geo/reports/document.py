@@ -31,6 +31,8 @@ MUTED = "#4d4d4d"
 PAGE_CSS = """@page { size: A4 portrait; margin: 11mm 12mm 13mm 12mm;
   @bottom-right { content: counter(page) " / " counter(pages); font: 8pt sans-serif; color: #4d4d4d; } }"""
 
+# The legend's symbols (.map-legend img) stand before their names on the same line, not as blocks
+# like figures, without pushing the lines apart: the legend stays as tall as the map beside it.
 DOC_CSS = """
 .R { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; font-size: 9pt; line-height: 1.3;
   color: #1a1a1a; background: #ffffff; max-width: 186mm; margin: 0 auto;
@@ -81,6 +83,9 @@ DOC_CSS = """
 .R .sheet-head .qr-text { flex: 0 0 38mm; padding-top: 1mm; }
 .R .sheet-head .qr-image { flex: 0 0 26mm; }
 .R .map-legend { font-size: 7pt !important; line-height: 1.25; }
+.R .map-legend img { display: inline-block; vertical-align: middle;
+  margin: -0.3mm 1.2mm -0.3mm 0 !important; }
+.R .map-legend > li { margin: 0 !important; }
 .R .legend h3 { margin-top: 0; }
 .R .annex { break-before: page; page-break-before: always; }
 .R a { color: #0b4f8a; }

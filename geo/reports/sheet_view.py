@@ -41,6 +41,11 @@ SHORT_PATH = "v"
 #: Printed map size (CSS px): the quartier sheet's and the facility sheet's.
 QUARTIER_MAP_PX = (470.0, 360.0)
 FACILITY_MAP_PX = (470.0, 215.0)
+#: The printed map's scale against the screen: its drawing (470 CSS px wide) fills the map column
+#: of the sheet (3/5 of the A4 text width, 210 − 2 × 12 mm, less the 3 mm gap: see
+#: ``geo.reports.document``), so its symbols print at about 0.88 of their size in CSS px; the
+#: legend beside it draws its symbols at the same scale.
+PRINTED_MAP_SCALE = (210 - 2 * 12 - 3) * 0.6 / (QUARTIER_MAP_PX[0] * 25.4 / 96)
 
 
 def app_root(url: str) -> str:
@@ -175,7 +180,7 @@ def sheet_map(state: MapState, frame_of: Callable[[str], gpd.GeoDataFrame],
                                     for lid in state.layers if lid in info},
                      {lid: info[lid].get("status", "official") for lid in state.layers if lid in info},
                      lang, {lid: kinds[lid] for lid in state.layers if lid in kinds})
-    return SheetMap(drawing=drawing, legend=Html(legend_html(entries, lang)),
+    return SheetMap(drawing=drawing, legend=Html(legend_html(entries, lang, PRINTED_MAP_SCALE)),
                     alt=_alt(drawing, where, state.period, info, lang),
                     attribution=_attribution(state.layers, info, lang))
 

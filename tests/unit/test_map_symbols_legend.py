@@ -75,3 +75,18 @@ def test_map_frame_is_keyboard_ready_and_zoomable():
     assert "flèches pour la déplacer" in html and "arrow keys to move it" in html
     assert "Zoom avant" in html and "Zoom in" in html
     assert "L.ShapeMarker = L.CircleMarker.extend" in html
+
+
+def test_a_printed_legend_draws_its_symbols_at_the_printed_map_scale():
+    entries = legend(["host_capacity", "libraries"], {}, {}, "fr")
+    live, printed = legend_html(entries, "fr"), legend_html(entries, "fr", symbol_scale=0.5)
+
+    def sizes(html: str) -> list[tuple[float, float]]:
+        return [(float(w), float(h)) for svg in swatches(html)
+                for w, h in [re.search(r'width="([\d.]+)" height="([\d.]+)"', svg).groups()]]
+
+    assert len(sizes(live)) == len(sizes(printed)) > 2  # the sized layer shows several steps
+    for (w, h), (pw, ph) in zip(sizes(live), sizes(printed), strict=True):
+        # the SVG's own size (WeasyPrint's PDF reads it, not the <img> attributes)
+        assert (pw, ph) == pytest.approx((w / 2, h / 2), abs=0.06)
+    assert re.findall(r'<img[^>]*width="([\d.]+)"', printed)[0] == f"{sizes(printed)[0][0]:.1f}"
