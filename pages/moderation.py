@@ -66,6 +66,8 @@ right.download_button(ui.t("moderation.download_csv"), to_csv(workshop, approved
                       file_name=export_filename(workshop, "csv"), mime="text/csv",
                       key="moderation.csv")
 
+moderation_ui.role_table(proposals)
+
 shown = st.multiselect(ui.t("moderation.filter"), STATUSES, default=["pending", "approved"],
                        key="moderation.filter", format_func=lambda s: ui.t(f"proposals.status.{s}"),
                        placeholder=ui.t("app.choose_many"))

@@ -22,6 +22,7 @@ from geo.participation.proposals import (
     CATEGORIES,
     FIRST_NAME_MAX,
     HAZARDS,
+    ROLES,
     TEXT_MAX,
     Submission,
     new_submission_id,
@@ -109,6 +110,12 @@ with st.form(f"propose.form.{form}"):
                           placeholder=ui.t("app.choose_one"))
     first_name = st.text_input(ui.t("propose.first_name"), key=f"propose.first_name.{form}",
                                max_chars=FIRST_NAME_MAX)
+    # the role given with the last proposal is the next form's default (same person, same phone)
+    roles = ["", *ROLES]
+    role = st.selectbox(ui.t("propose.role.label"), roles, key=f"propose.role.{form}",
+                        index=roles.index(state.get("propose.role", "")),
+                        format_func=lambda r: ui.t(f"proposals.role.{r or 'none'}"),
+                        help=ui.t("propose.role.help"))
     sent = st.form_submit_button(ui.t("propose.send"), type="primary", width="stretch")
 ack = st.empty()  # the acknowledgement, under the button the participant just pressed
 
@@ -123,7 +130,7 @@ if sent and not repeated:
         lon=pin[1] if pin and where == "pin" else None,
         lat=pin[0] if pin and where == "pin" else None,
         place=place if where == "place" else None, action_id=action or None,
-        hazard=hazard or None, first_name=first_name or None)
+        hazard=hazard or None, first_name=first_name or None, role=role or None)
     try:
         receipt = store.submit(validate(submission, rules), client_key=workshop_ui.client_key())
     except ProposalError as exc:
@@ -136,6 +143,7 @@ if sent and not repeated:
         state["propose.ack_at"] = time.monotonic()
         state["propose.toast"] = True
         state["propose.mine"].append(receipt.proposal)
+        state["propose.role"] = role or ""
         state["propose.submission"] = new_submission_id()
         state["propose.form"] = form + 1
         state.pop("propose.pin", None)

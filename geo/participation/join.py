@@ -115,6 +115,7 @@ class JoinForm:
     tap_y: str = ""
     first_name: str = ""
     hazard: str = ""
+    role: str = ""
 
     @property
     def tapped(self) -> bool:
@@ -124,7 +125,8 @@ class JoinForm:
 
 _FIELDS = {"submission_id": "submission_id", "token": "token", "category": "category",
            "text": "text", "place": "place", "pin_x": "pin_x", "pin_y": "pin_y",
-           "map.x": "tap_x", "map.y": "tap_y", "first_name": "first_name", "hazard": "hazard"}
+           "map.x": "tap_x", "map.y": "tap_y", "first_name": "first_name", "hazard": "hazard",
+           "role": "role"}
 
 
 def parse_form(fields: Mapping[str, list[str]]) -> JoinForm:
@@ -178,7 +180,7 @@ def to_submission(form: JoinForm, workshop: str, client: str,
     return Submission(submission_id=form.submission_id, workshop=workshop, client_token=client,
                       category=form.category, text=form.text, lon=lon, lat=lat,
                       place=form.place or None, hazard=form.hazard or None,
-                      first_name=form.first_name or None)
+                      first_name=form.first_name or None, role=form.role or None)
 
 
 def message(exc: ProposalError, lang: str) -> str:

@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -241,6 +241,16 @@ def validate_role(role: object) -> str | None:
     if role not in ROLES:
         raise ProposalError("invalid", "role")
     return str(role)
+
+
+def role_counts(proposals: Iterable[Proposal]) -> dict[str | None, int]:
+    """How many proposals came from each role, in ``ROLES`` order, then ``None`` (not said);
+    a role nobody gave is left out. Counts only: never a role next to a name."""
+    counts: dict[str | None, int] = {}
+    for proposal in proposals:
+        counts[proposal.role] = counts.get(proposal.role, 0) + 1
+    order = {role: n for n, role in enumerate(ROLES)}
+    return dict(sorted(counts.items(), key=lambda item: order.get(item[0], len(ROLES))))
 
 
 def validate(submission: Submission, rules: Rules) -> Submission:

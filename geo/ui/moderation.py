@@ -1,15 +1,17 @@
 """The moderators' tools beyond the list: erasing one participant's proposals on request (RGPD),
-and the retention of first names stated where moderators see it."""
+and the retention of first names stated where moderators see it; how many proposals came from
+each role (a table of counts: the list never shows a role next to a proposal)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from geo.core.errors import ResilienceError
 from geo.core.text import escape_md
 from geo.participation.auth import Staff
 from geo.participation.privacy import first_names_months
-from geo.participation.proposals import Proposal
+from geo.participation.proposals import Proposal, role_counts
 from geo.ui.base import t
 from geo.ui.workshop import proposal_store
 
@@ -39,3 +41,18 @@ def erase_panel(staff: Staff, proposals: list[Proposal]) -> None:
         else:
             st.session_state["moderation.message"] = ("success", t("erase.done", count=erased))
         st.rerun()
+
+
+def role_table(proposals: list[Proposal]) -> None:
+    """« Propositions par rôle » of the chosen workshop: received and approved, per role."""
+    st.subheader(t("roles.counts"))
+    received = role_counts(proposals)
+    if not received:
+        st.write(t("workshop.no_proposals"))
+        return
+    approved = role_counts(p for p in proposals if p.status == "approved")
+    st.table(pd.DataFrame({
+        t("roles.column_role"): [t(f"proposals.role.{role or 'unknown'}") for role in received],
+        t("roles.column_count"): list(received.values()),
+        t("roles.column_approved"): [approved.get(role, 0) for role in received]}
+    ).set_index(t("roles.column_role")))

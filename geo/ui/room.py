@@ -25,6 +25,7 @@ from geo.participation.proposals import (
     Proposal,
     Room,
     Workshop,
+    role_counts,
     slugify,
     validate_workshop,
 )
@@ -211,9 +212,19 @@ def proposal_line(proposal: Proposal, labels: dict[str, str], with_name: bool) -
             f"{escape_md(proposal.text)}{author}")
 
 
+def roles_line(proposals: list[Proposal]) -> str:
+    """« Propositions par rôle : Habitant·e 3 · Association 1 · Non précisé 2 » (Markdown):
+    counts only, so that no role is ever read next to a first name."""
+    counts = role_counts(proposals)
+    parts = [f"{t('proposals.role.' + (role or 'unknown'))} {count}"
+             for role, count in counts.items()]
+    return f"**{t('roles.counts')}** : " + " · ".join(parts)
+
+
 def live_list(workshop: Workshop, facilitator: Staff | None) -> None:
     """The proposals on the screen (the newest first), each with « take off the screen » for a
-    facilitator; first names only while the workshop is open."""
+    facilitator; first names only while the workshop is open; under them, how many of them came
+    from each role (never a role next to a proposal)."""
     store = proposal_store()
     labels = {c: t(f"proposals.category.{c}") for c in CATEGORIES}
     current = store.on_screen(workshop.slug,
@@ -231,3 +242,5 @@ def live_list(workshop: Workshop, facilitator: Staff | None) -> None:
                       help=t("room.take_off"),
                       on_click=_act, args=(lambda p=proposal.id: store.take_off_screen(
                           facilitator, p),))
+    if current:
+        st.markdown(roles_line(current))

@@ -19,7 +19,15 @@ from geo.core.i18n import LANGS, t
 from geo.map.pinmap import PinFrame
 from geo.participation.join import JoinForm
 from geo.participation.privacy import notice
-from geo.participation.proposals import CATEGORIES, FIRST_NAME_MAX, HAZARDS, TEXT_MAX, Rules, Workshop
+from geo.participation.proposals import (
+    CATEGORIES,
+    FIRST_NAME_MAX,
+    HAZARDS,
+    ROLES,
+    TEXT_MAX,
+    Rules,
+    Workshop,
+)
 
 TEMPLATE = Template((Path(__file__).resolve().parent / "join.html").read_text(encoding="utf-8"))
 
@@ -110,7 +118,14 @@ def render_page(*, prefix: str, lang: str, workshop: Workshop, rules: Rules, pin
         places=place_options(rules, form.place, lang), hazard_label=esc(t("propose.hazard", lang)),
         hazards=options(hazards, form.hazard), first_name_label=esc(t("propose.first_name", lang)),
         first_name_max=FIRST_NAME_MAX, first_name=esc(form.first_name),
+        role_label=esc(t("propose.role.label", lang)), role_help=esc(t("propose.role.help", lang)),
+        roles=options(role_options(lang), form.role),
         send_label=esc(t("propose.send", lang)), nonce=esc(nonce), privacy=privacy_html(lang))
+
+
+def role_options(lang: str) -> list[tuple[str, str]]:
+    """The roles a participant may give (none first), labelled in ``lang``."""
+    return [(role, t(f"proposals.role.{role or 'none'}", lang)) for role in ("", *ROLES)]
 
 
 def privacy_html(lang: str) -> str:
