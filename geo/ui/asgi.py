@@ -7,7 +7,8 @@ flags); ``uvicorn geo.ui.asgi:app`` works too, behind a reverse proxy.
 
 Beside Streamlit: the precompressed static files (``geo.web.static``, from the cache that
 ``python -m geo.web.assets`` builds) and the participants' light join page (``geo.web.join``,
-``/rejoindre/<workshop>``), which opens the same proposals database as « Proposer ».
+``/rejoindre/<workshop>``), which opens the same proposals database as « Proposer », and the
+device cookie both use for the workshop's evaluation (``geo.web.device``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from geo.ui.base import secret
 from geo.ui.page_meta import HtmlLangMiddleware
 from geo.ui.sheet import short_link_route
 from geo.web.assets import cache_dir
+from geo.web.device import DeviceCookieMiddleware
 from geo.web.join import PREFIX, JoinContext, join_routes
 from geo.web.join_data import current_pin_map, current_rules
 from geo.web.precompress import load_manifest
@@ -86,6 +88,8 @@ def middleware() -> list[Middleware]:
     """Middleware run before Streamlit's own, outermost first (one entry per feature)."""
     # the Host check first: a request with an unlisted Host gets nothing else
     found = [Middleware(guard.HostCheckMiddleware),
+             # one anonymous id per participant's device (the evaluation: one answer each)
+             Middleware(DeviceCookieMiddleware),
              # <html lang> of the page's language from the first byte (French documents come
              # precompressed with it; another language passes through to be rewritten)
              Middleware(HtmlLangMiddleware)]
