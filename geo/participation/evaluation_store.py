@@ -78,6 +78,7 @@ class ReportRows:
     proposals: list[Proposal]
     merged_counts: dict[int, int]
     participants: dict[str | None, int]
+    participants_total: int
     evaluations: list[StoredEvaluation]
     steps: list[tuple[str, int, str]]
 
@@ -219,6 +220,8 @@ class EvaluationOperations:
             participants = dict(run(
                 "SELECT role, COUNT(DISTINCT client_token) FROM proposals WHERE workshop = ? "
                 "GROUP BY role", (slug,)).fetchall())
+            total = run("SELECT COUNT(DISTINCT client_token) FROM proposals WHERE workshop = ?",
+                        (slug,)).fetchone()[0]
             evaluations = run("SELECT id, workshop, created_at, role, comment, comment_status "
                               "FROM evaluations WHERE workshop = ? ORDER BY id", (slug,)).fetchall()
             answers: dict[int, dict[str, int]] = {}
@@ -231,7 +234,7 @@ class EvaluationOperations:
                                            (slug,)).fetchall()]
         return ReportRows(
             Workshop(*row), proposals, {int(k): int(v) for k, v in merged.items()},
-            {k: int(v) for k, v in participants.items()},
+            {k: int(v) for k, v in participants.items()}, int(total),
             [StoredEvaluation(int(e[0]), e[1], e[2], e[3], answers.get(int(e[0]), {}), e[4], e[5])
              for e in evaluations],
             [(s[0], int(s[1]), s[2]) for s in steps])

@@ -9,7 +9,8 @@ The participants' API, shared by every page or route that takes proposals:
 
 ``submit`` is idempotent on the form's submission id (a retried send is stored once), takes
 proposals only for an open workshop, and enforces the rate limit per client address (its keyed
-hash, which a reload or a new session does not change) in the same guarded INSERT, so
+hash, which a reload or a new session does not change; proposals and evaluations of an address
+count together) in the same guarded INSERT, so
 concurrent sends from one client cannot overshoot it. The key is erased once the window has
 passed. Changing anything else needs a staff member (``geo.participation.auth``).
 """
@@ -40,7 +41,8 @@ _GUARDED_INSERT = (
     "text, action_id, hazard, first_name, client_token, client_key, role) "
     "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
     "WHERE EXISTS (SELECT 1 FROM workshops WHERE slug = ? AND status = 'open') "
-    "AND (SELECT COUNT(*) FROM proposals WHERE client_key = ? AND created_at > ?) < ? "
+    "AND (SELECT COUNT(*) FROM proposals WHERE client_key = ? AND created_at > ?) "
+    "+ (SELECT COUNT(*) FROM evaluations WHERE client_key = ? AND created_at > ?) < ? "
     "ON CONFLICT (submission_id) DO NOTHING")
 
 
@@ -143,7 +145,7 @@ class ProposalStore(EvaluationOperations, StaffOperations, Connections):
             if self.dialect == "postgresql":
                 run("SELECT pg_advisory_xact_lock(hashtext(?))", (client_key,))
             inserted = run(_GUARDED_INSERT, (*values, valid.workshop, client_key, since,
-                                             self.rate_limit.count)).rowcount
+                                             client_key, since, self.rate_limit.count)).rowcount
         self._purge_keys_now_and_then()
         stored = self.by_submission(valid.submission_id)
         if stored is not None:
@@ -155,8 +157,11 @@ class ProposalStore(EvaluationOperations, StaffOperations, Connections):
             if row[0] != "open":
                 code = "workshop_closed" if row[0] == "closed" else "workshop_not_open"
                 raise ProposalError(code, "workshop")
-            oldest = run("SELECT MIN(created_at) FROM proposals WHERE client_key = ? "
-                         "AND created_at > ?", (client_key, since)).fetchone()[0]
+            # the evaluations of this address count too (geo.participation.evaluation_store)
+            oldest = run("SELECT MIN(created_at) FROM (SELECT created_at FROM proposals WHERE "
+                         "client_key = ? AND created_at > ? UNION ALL SELECT created_at FROM "
+                         "evaluations WHERE client_key = ? AND created_at > ?) AS recent",
+                         (client_key, since, client_key, since)).fetchone()[0]
         wait = self.rate_limit.window_s
         if oldest is not None:
             wait += (parse_stamp(oldest) - now).total_seconds()
