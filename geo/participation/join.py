@@ -9,6 +9,9 @@
   it; the browser's ``Origin``/``Sec-Fetch-Site`` headers are checked too (``same_origin``).
 - The client cookie's value is the rate limit's client token: one phone, one budget, as one
   Streamlit session of « Proposer » has.
+- What the workshop's evaluation form sends (``EvaluationForm``), checked by
+  ``geo.participation.evaluation.validate_evaluation`` under the same cookie, token and origin
+  checks.
 - The rules a proposal is checked against, read from a build without Streamlit (``build_rules``,
   also what « Proposer » uses through ``geo.ui.workshop``).
 """
@@ -20,7 +23,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import geopandas as gpd
@@ -134,6 +137,29 @@ def parse_form(fields: Mapping[str, list[str]]) -> JoinForm:
     value of each known field is kept, unknown fields are ignored. Never raises."""
     values = {attr: (fields.get(name) or [""])[0] for name, attr in _FIELDS.items()}
     return JoinForm(**values)
+
+
+@dataclass(frozen=True)
+class EvaluationForm:
+    """What the evaluation's form sent, as strings: the answers by question id (``q_<id>``
+    fields, ``""`` when left blank), the optional role, the token and the submission id."""
+
+    submission_id: str = ""
+    token: str = ""
+    answers: Mapping[str, str] = field(default_factory=dict)
+    role: str = ""
+
+
+def parse_evaluation_form(fields: Mapping[str, list[str]],
+                          question_ids: Collection[str]) -> EvaluationForm:
+    """An EvaluationForm from parsed urlencoded fields: the first value of each asked question's
+    field (``q_<id>``), unknown fields ignored. Never raises (the values are checked by
+    ``geo.participation.evaluation.validate_evaluation``)."""
+    first = {name: (values or [""])[0] for name, values in fields.items()}
+    return EvaluationForm(submission_id=first.get("submission_id", ""),
+                          token=first.get("token", ""),
+                          answers={qid: first.get(f"q_{qid}", "") for qid in question_ids},
+                          role=first.get("role", ""))
 
 
 def _number(value: str) -> float | None:

@@ -67,7 +67,8 @@ def place_options(rules: Rules, selected: str, lang: str) -> str:
 
 def render_page(*, prefix: str, lang: str, workshop: Workshop, rules: Rules, pin_map: PinMap,
                 token: str, submission_id: str, nonce: str, form: JoinForm | None = None,
-                pin: tuple[float, float] | None = None, notice: str = "", error: str = "") -> str:
+                pin: tuple[float, float] | None = None, notice: str = "", error: str = "",
+                evaluation: bool = False) -> str:
     """The join page of one workshop.
 
     Parameters
@@ -82,6 +83,8 @@ def render_page(*, prefix: str, lang: str, workshop: Workshop, rules: Rules, pin
         and the pin's pixels on the drawing.
     notice, error
         A confirmation (``role=status``) or a refusal (``role=alert``), plain text.
+    evaluation
+        The facilitator offers the workshop's evaluation: the page links to it first.
     """
     form = form or JoinForm()
     other = next(code for code in LANGS if code != lang)
@@ -106,7 +109,8 @@ def render_page(*, prefix: str, lang: str, workshop: Workshop, rules: Rules, pin
         other_lang=esc(other), other_label=esc(t("join.other_lang", lang)),
         heading=esc(t("propose.title", lang)),
         intro=esc(t("join.intro", lang, name=workshop.name, date=workshop.date)),
-        notice=message, action=esc(f"{prefix}/{workshop.slug}?{urlencode({'lang': lang})}"),
+        notice=message, evaluation=evaluation_html(prefix, workshop, lang) if evaluation else "",
+        action=esc(f"{prefix}/{workshop.slug}?{urlencode({'lang': lang})}"),
         token=esc(token), submission_id=esc(submission_id), pin_x=pin_x, pin_y=pin_y,
         category_label=esc(t("propose.category", lang)),
         categories=options(categories, form.category or CATEGORIES[0]),
@@ -121,6 +125,14 @@ def render_page(*, prefix: str, lang: str, workshop: Workshop, rules: Rules, pin
         role_label=esc(t("propose.role.label", lang)), role_help=esc(t("propose.role.help", lang)),
         roles=options(role_options(lang), form.role),
         send_label=esc(t("propose.send", lang)), nonce=esc(nonce), privacy=privacy_html(lang))
+
+
+def evaluation_html(prefix: str, workshop: Workshop, lang: str) -> str:
+    """The offer of the workshop's evaluation, above the proposal form."""
+    href = f"{prefix}/{workshop.slug}/avis?{urlencode({'lang': lang})}"
+    return (f'<section class="ok" aria-labelledby="evaluation"><h2 id="evaluation">'
+            f'<a href="{esc(href)}">{esc(t("evaluation.offer", lang))}</a></h2>'
+            f'<p>{esc(t("evaluation.offer_intro", lang))}</p></section>')
 
 
 def role_options(lang: str) -> list[tuple[str, str]]:
