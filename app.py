@@ -31,6 +31,7 @@ PAGES = [
     ("pages/workshop.py", "nav.workshop", "co_present", "atelier"),
     ("pages/propose.py", "nav.propose", "edit_location_alt", "proposer"),
     ("pages/moderation.py", "nav.moderation", "shield_person", "moderer"),
+    ("pages/report.py", "nav.report", "summarize", "compte-rendu"),
     ("pages/accessibility.py", "nav.accessibility", "accessibility_new", "accessibilite"),
 ]
 pages = [st.Page(script, title=ui.t(key), icon=f":material/{icon}:", url_path=path, default=index == 0)

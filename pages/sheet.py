@@ -4,36 +4,17 @@ to the live map; printed by the browser or downloaded as a PDF made on the serve
 adds the long lists (quartier sheets).
 """
 
-import json
-
 import streamlit as st
 
 from geo.core.errors import ResilienceError
-from geo.core.text import escape_html
 from geo.map.layers import PERIODS
 from geo.reports import sheet_view, sheets
 from geo.reports.document import Document
 from geo.reports.pdf import pdf_available
 from geo.ui import analysis as analysis_ui
 from geo.ui import base as ui
+from geo.ui import printing
 from geo.ui import sheet as sheet_ui
-
-# Printing gives the sheet alone: no sidebar, header, toolbar, controls or buttons, no margins
-# but the sheet's own (its @page rules: A4 portrait).
-PRINT_CSS = """<style>
-@media print {
-  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
-  [data-testid="stDecoration"], [data-testid="stSidebarCollapsedControl"], header.stAppHeader,
-  .st-key-sheet-controls, .st-key-sheet-buttons { display: none !important; }
-  [data-testid="stMain"], [data-testid="stAppViewContainer"] { overflow: visible !important; }
-  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
-  [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0 !important; }
-  [data-testid="stMainBlockContainer"] :is([data-testid="stElementContainer"],
-    [data-testid="stLayoutWrapper"]):not(:has(.print-doc)) { display: none !important; }
-  [data-testid="stElementContainer"]:has(.print-doc), .stHtml:has(.print-doc) { margin: 0 !important;
-    padding: 0 !important; }
-}
-</style>"""
 
 
 def _pick(kind: str) -> None:
@@ -58,16 +39,8 @@ def _option(param: str, value: str, default: str) -> None:
 
 def _buttons(doc: Document, name: str) -> None:
     """Print (the browser's dialog; the print layout shows the sheet alone) and the PDF."""
-    text = ui.t("expo.sheet.print")
-    label = json.dumps(text)
     with st.container(key="sheet-buttons", horizontal=True):
-        # the button's frame is a whole document: language, title, main region (WCAG 3.1.1, 2.4.2)
-        st.iframe(f"""<!DOCTYPE html><html lang="{ui.lang()}"><head><meta charset="utf-8">
-            <title>{escape_html(text)}</title></head><body style="margin:0"><main>
-            <button onclick="window.parent.print()" style="font: 14px sans-serif; color: #111;
-            padding: 6px 14px; border: 1px solid #767676; border-radius: 6px; background: #fff;
-            cursor: pointer"></button></main><script>document.querySelector("button").append(
-            {label})</script></body></html>""", height=44, width=200, alt=text)
+        printing.print_button(ui.t("expo.sheet.print"), ui.lang())
         if pdf_available():
             st.download_button(ui.t("sheet.page.pdf"), data=lambda: sheet_ui.pdf(doc.html()),
                                mime="application/pdf", file_name=f"{name}.pdf", key="sheet.pdf",
@@ -76,7 +49,7 @@ def _buttons(doc: Document, name: str) -> None:
             st.caption(ui.t("sheet.page.no_pdf"))
 
 
-st.html(PRINT_CSS)
+st.html(printing.print_css("sheet-controls", "sheet-buttons"))
 manifest = ui.require_build()
 try:
     result = analysis_ui.analysis()
