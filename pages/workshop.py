@@ -18,6 +18,7 @@ from geo.map.publish import publish_geojson
 from geo.participation.proposals import CATEGORIES, Workshop
 from geo.participation.workshop import LiveProposalsLayer, live_url, proposals_geojson, screen_token
 from geo.ui import base as ui
+from geo.ui import report as report_ui
 from geo.ui import room as room_ui
 from geo.ui import staff as staff_ui
 from geo.ui import workshop as workshop_ui
@@ -115,3 +116,8 @@ try:
                   returned_objects=[])
 except ResilienceError as exc:
     ui.show_error(exc)
+if facilitator is not None:  # the team's view: the workshops compared (not on the room's screen)
+    try:
+        report_ui.comparison_panel(facilitator, lang)
+    except ResilienceError as exc:
+        ui.show_error(exc)
