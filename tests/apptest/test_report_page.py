@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (fixtures are imported from test_workshop_pages)
 """AppTest of « Compte rendu » and the comparison between workshops on the real build and a fresh
 SQLite database: the report is for the team only, offers closed workshops only, shows figures
 read from the database (counted here with the test's own SQL), never a first name, a pending
