@@ -1,5 +1,6 @@
 """« Modération »: staff approve, hide, merge and erase proposals, and export the approved ones
-(closed workshops included).
+(closed workshops included); they see how many proposals came from each role and approve or
+hide the evaluation's free comments.
 
 Staff sign in with their own account (``geo.ui.staff``: Argon2id hashes from the secrets or
 ``RESILIENCE_STAFF``, failed sign-ins throttled per device); without an account the page says
@@ -12,6 +13,7 @@ from geo.core.errors import ResilienceError
 from geo.participation.export import export_filename, to_csv, to_geojson
 from geo.participation.proposals import STATUSES
 from geo.ui import base as ui
+from geo.ui import evaluation as evaluation_ui
 from geo.ui import moderation as moderation_ui
 from geo.ui import staff as staff_ui
 from geo.ui import workshop as workshop_ui
@@ -106,4 +108,5 @@ for proposal in listed:
                       on_click=run, args=(store.merge, proposal.id, into),
                       disabled=into is None)
 
+evaluation_ui.comments_panel(moderator, slug)
 moderation_ui.erase_panel(moderator, proposals)

@@ -5,7 +5,8 @@ the phone's address: the rate limit survives a reload). The form keeps one submi
 the proposal is acknowledged, so a send retried after a network hiccup is stored once. A refused
 proposal keeps everything typed and says why. Without ``?workshop=`` the form is for the
 workshop the facilitator chose for the room, and only while it is open; a short notice says
-what is done with the participant's data.
+what is done with the participant's data. While the facilitator offers the workshop's
+evaluation, it is at the bottom of the page (``geo.ui.evaluation``).
 """
 
 import json
@@ -30,6 +31,7 @@ from geo.participation.proposals import (
     validate,
 )
 from geo.ui import base as ui
+from geo.ui import evaluation as evaluation_ui
 from geo.ui import map as map_ui
 from geo.ui import workshop as workshop_ui
 
@@ -58,6 +60,8 @@ if workshop is None or not workshop.is_open:
     st.stop()
 slug = workshop.slug
 st.write(ui.t("propose.intro", name=ui.escape_md(workshop.name), date=workshop.date))
+if workshop.takes_evaluations:  # the end of the workshop: the evaluation is at the bottom
+    st.info(ui.t("evaluation.below"))
 
 state = st.session_state
 state.setdefault("propose.client", new_submission_id())
@@ -158,5 +162,7 @@ if state["propose.mine"]:
     for proposal in reversed(state["propose.mine"]):
         st.markdown(f"- **{ui.escape_md(ui.t(f'proposals.category.{proposal.category}'))}** — "
                     f"{ui.escape_md(proposal.text)}")
+if workshop.takes_evaluations:
+    evaluation_ui.evaluation_form(workshop)
 st.caption(f"**{ui.t('privacy.title')}**  \n" + "  \n".join(ui.escape_md(line)
                                                            for line in notice(lang)))

@@ -5,7 +5,8 @@ The room's state (its workshop, scenario and step) is in the database (``Proposa
 set by a facilitator: every screen showing « Atelier » follows it (the page's stage is a fragment
 re-run every few seconds, which draws the room's current step), and nobody else can change it. A facilitator
 prepares, opens, closes and deletes workshops, chooses what the screen shows (every proposal
-live, or approved ones only) and takes a proposal off the screen in one click.
+live, or approved ones only), offers the workshop's evaluation at its end and takes a proposal
+off the screen in one click.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from geo.participation.proposals import (
     validate_workshop,
 )
 from geo.participation.workshop import participants_url, remove_legacy_live_files, room_layer_spec
+from geo.ui import evaluation as evaluation_ui
 from geo.ui.analysis import analysis_map_layers
 from geo.ui.base import build_id, build_manifest, show_error, t
 from geo.ui.map import layer_url_for
@@ -132,6 +134,7 @@ def facilitator_panel(staff: Staff, room: Room, workshops: dict[str, Workshop],
              format_func=lambda mode: t(f"room.screen_{mode}"),
              on_change=lambda: _act(lambda: store.set_screen(
                  staff, current.slug, st.session_state["room.screen"])))
+    evaluation_ui.facilitator_switch(staff, current, _act)
     st.session_state["room.scenario"] = scenario.id
     st.radio(t("workshop.scenario"), list(scenarios), key="room.scenario",
              format_func=lambda s: scenarios[s].title[lang],
@@ -193,6 +196,8 @@ def join_code(workshop: Workshop, lang: str) -> None:
     if not workshop.is_open:
         st.info(t(f"room.join_{workshop.status}"))
         return
+    if workshop.takes_evaluations:  # the same QR code: the join page offers the evaluation
+        st.success(t("evaluation.room.screen"))
     try:
         base = public_base_url(public_urls(), st.context.url)
     except ValueError as exc:

@@ -31,17 +31,21 @@ STYLE = ("body{margin:0;font:16px/1.45 system-ui,-apple-system,\"Segoe UI\",Robo
          ".lang{float:right;margin:.3rem 0}")
 
 
+def answer_label(question: Question, value: int, lang: str) -> str:
+    """How an answer is offered: a choice's text, a scale's number with its ends named."""
+    if question.kind == "scale" and value == 1:
+        return question.low[lang]
+    if question.kind == "scale" and value == question.max:
+        return question.high[lang]
+    return question.label(value, lang)
+
+
 def _choices(question: Question, lang: str, chosen: str) -> str:
     """The radio buttons of a scale (its ends named) or of a choice, in a labelled group."""
     name = f"q_{question.id}"
     items = []
     for value in question.values:
-        if question.kind == "scale" and value == 1:
-            label = question.low[lang]
-        elif question.kind == "scale" and value == question.max:
-            label = question.high[lang]
-        else:
-            label = question.label(value, lang)
+        label = answer_label(question, value, lang)
         checked = " checked" if chosen == str(value) else ""
         items.append(f'<label><input type="radio" name="{name}" value="{value}"{checked}>'
                      f"{esc(label)}</label>")

@@ -80,3 +80,103 @@ def test_moderation_counts_roles_in_a_table_and_lists_proposals_without_them(sto
     approved = store.approved(FACILITATOR, WORKSHOP.slug)
     assert "role" not in to_csv(WORKSHOP, approved).splitlines()[0]
     assert "role" not in to_geojson(WORKSHOP, approved) and "resident" not in to_geojson(WORKSHOP, approved)
+
+
+# --- the evaluation -------------------------------------------------------------------------
+
+def _answer(at, **values):
+    for qid, value in values.items():
+        if qid == "comment":
+            at.text_area(key="evaluation.comment").input(value)
+        else:
+            at.radio(key=f"evaluation.{qid}").set_value(value)
+    return next(b for b in at.button if b.proto.label == "Envoyer mon avis").click().run()
+
+
+def test_propose_offers_the_evaluation_only_when_the_facilitator_does(store):
+    at = page("propose", workshop=WORKSHOP.slug).run()
+    assert not [r for r in at.radio if r.key.startswith("evaluation.")]
+    assert "Votre avis sur l'atelier" not in [h.value for h in at.header]
+    store.set_evaluation(FACILITATOR, WORKSHOP.slug, True)
+    at = page("propose", workshop=WORKSHOP.slug).run()
+    assert any("donnez votre avis en bas de cette page" in text for text in texts(at, "info"))
+    scale = at.radio(key="evaluation.understanding_before")
+    assert scale.value is None and scale.options[0] == "1 — très flou" \
+        and scale.options[-1] == "5 — très clair"
+    assert at.radio(key="evaluation.again").options == ["Oui", "Peut-être", "Non"]
+    # nothing answered: refused, said clearly, nothing stored
+    _answer(at)
+    assert any("Répondez à au moins une question" in text for text in texts(at, "error"))
+    _answer(at, understanding_before=2, understanding_after=4, again=1,
+            comment="Super <b>atelier</b>")
+    assert not at.exception and any("Merci ! Votre avis est enregistré." in text
+                                    for text in texts(at, "success"))
+    assert not [r for r in at.radio if r.key.startswith("evaluation.")]  # answered: no form
+    [stored] = store.report_rows(FACILITATOR, WORKSHOP.slug).evaluations
+    assert stored.values == {"understanding_before": 2, "understanding_after": 4, "again": 1}
+    assert (stored.comment, stored.comment_status) == ("Super <b>atelier</b>", "pending")
+    # the same device later (its cookie, here the session's id): thanked, no second answer
+    device = at.session_state["evaluation.device"]
+    again = page("propose", workshop=WORKSHOP.slug)
+    again.session_state["evaluation.device"] = device
+    again.run()
+    assert any("déjà donné votre avis" in text for text in texts(again, "success"))
+    assert not [r for r in again.radio if r.key.startswith("evaluation.")]
+    # another phone answers, with the role it gave for its proposals
+    other = page("propose", workshop=WORKSHOP.slug)
+    other.session_state["propose.role"] = "shopkeeper"
+    other.run()
+    assert other.selectbox(key="evaluation.role").value == "shopkeeper"
+    _answer(other, game_useful=5)
+    roles = [e.role for e in store.report_rows(FACILITATOR, WORKSHOP.slug).evaluations]
+    assert roles == [None, "shopkeeper"]
+
+
+def test_the_facilitator_offers_then_ends_the_evaluation(store, accounts, monkeypatch):
+    monkeypatch.setenv("RESILIENCE_PUBLIC_URL", "http://192.0.2.10:8501/")
+    at = page("workshop").run()
+    assert "room.evaluation" not in {b.key for b in at.sidebar.button}  # staff only
+    at.session_state["staff.member"] = None
+    sign_in(at, "room.login", where=at.sidebar)
+    switch = at.sidebar.button(key="room.evaluation")
+    assert switch.label == "Proposer l'évaluation à la salle" and not switch.disabled
+    assert "Évaluation : non proposée." in texts(at.sidebar, "markdown")
+    switch.click().run()
+    assert not at.exception and store.workshop(WORKSHOP.slug).evaluation == "open"
+    assert "Évaluation : ouverte aux participants." in texts(at.sidebar, "markdown")
+    assert at.sidebar.button(key="room.evaluation").label == "Clore l'évaluation"
+    assert any("L'évaluation de l'atelier est ouverte" in text for text in texts(at, "success"))
+    assert any("/rejoindre/atelier-test-2026-11-26" in block.value for block in at.main.html)
+    at.sidebar.button(key="room.evaluation").click().run()
+    assert store.workshop(WORKSHOP.slug).evaluation == "off"
+    assert not any("L'évaluation de l'atelier est ouverte" in text for text in texts(at, "success"))
+
+
+def test_moderators_approve_or_hide_comments_escaped(store, accounts, monkeypatch):
+    from geo.participation.evaluation import EvaluationSubmission, questions, validate_evaluation
+
+    store.set_evaluation(FACILITATOR, WORKSHOP.slug, True)
+    hostile = "Bravo <img src=x onerror=alert(1)> http://evil.example"
+    for n, comment in enumerate((hostile, "Trop court")):
+        store.evaluate(validate_evaluation(EvaluationSubmission(
+            f"{n:032x}", WORKSHOP.slug, f"d{n:032x}", {"comment": comment}), questions()),
+            client_key="k")
+    # nothing public shows a pending comment: not the room's screen
+    monkeypatch.setenv("RESILIENCE_PUBLIC_URL", "http://192.0.2.10:8501/")
+    screen = page("workshop").run()
+    assert "Bravo" not in " ".join(texts(screen, "markdown"))
+    at = page("moderation").run()
+    sign_in(at, "moderation.login", "mo")
+    assert not at.exception
+    assert "Commentaires de l'évaluation" in [h.value for h in at.header]
+    rendered = " ".join(texts(at, "markdown"))
+    assert "Bravo &lt;img src=x onerror=alert\\(1\\)&gt; http\\:\u2060//evil\\.example" in rendered
+    assert "<img" not in rendered
+    [(first, *_), (second, *_)] = store.evaluation_comments(FACILITATOR, WORKSHOP.slug)
+    assert any(f"n° {first} — en attente" in text for text in texts(at, "caption"))
+    at.button(key=f"comment.approve.{first}").click().run()
+    at.button(key=f"comment.hide.{second}").click().run()
+    assert not at.exception
+    statuses = {i: s for i, _, _, s in store.evaluation_comments(FACILITATOR, WORKSHOP.slug)}
+    assert statuses == {first: "approved", second: "hidden"}
+    assert at.button(key=f"comment.approve.{first}").disabled
