@@ -145,3 +145,53 @@ def test_main_bundle_and_layer_file_compressed_and_plain_client_works(join_serve
     page.get_by_role("heading").first.wait_for()
     assert seen and not any(seen)  # nothing compressed was sent to it
     plain.close()
+
+
+def test_a_phone_answers_the_evaluation_once_on_both_forms(join_server, browser):
+    """The facilitator offers the evaluation: the join page links to it, a phone answers without
+    any script, is thanked, and its device cookie makes both forms (this page and « Proposer »)
+    say it already answered; the answer is read back with the test's own SQL."""
+    import sqlite3
+
+    server, path = join_server
+    facilitator = system_staff("facilitator-test")
+    open_sqlite(path).set_evaluation(facilitator, WORKSHOP.slug, True)
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    try:
+        phone = context.new_page()
+        phone.goto(participants_url(server.url, WORKSHOP.slug))
+        [device] = [c for c in context.cookies() if c["name"] == "rp_device"]
+        assert re.fullmatch(r"d[0-9a-f]{32}", device["value"]) and device["httpOnly"]
+        assert device["sameSite"] == "Lax" and device["path"] == "/"
+        phone.get_by_role("link", name="Donner votre avis sur l'atelier").click()
+        assert phone.get_by_role("heading", level=1).inner_text() == "Votre avis sur l'atelier"
+        phone.get_by_role("group", name=re.compile("^Avant l'atelier")).get_by_label("2").check()
+        phone.get_by_role("group", name=re.compile("^Après l'atelier")).get_by_label("4").check()
+        phone.get_by_label("Oui").check()
+        phone.get_by_label(re.compile("^Un commentaire")).fill(PAYLOAD)
+        phone.get_by_label(re.compile("^Vous êtes")).select_option("association")
+        phone.get_by_role("button", name="Envoyer mon avis").click()
+        phone.get_by_text("Merci ! Votre avis est enregistré.").wait_for()
+        phone.goto(f"{server.url}/rejoindre/{WORKSHOP.slug}/avis")
+        phone.get_by_text("Vous avez déjà donné votre avis", exact=False).wait_for()
+        assert phone.locator("form").count() == 0
+        with sqlite3.connect(path) as db:
+            rows = db.execute("SELECT e.role, e.comment, e.comment_status, a.question, a.value "
+                              "FROM evaluations e JOIN evaluation_answers a ON a.evaluation = e.id "
+                              "WHERE e.workshop = ? ORDER BY a.question", (WORKSHOP.slug,)).fetchall()
+            stored_device = db.execute("SELECT device FROM evaluations").fetchone()[0]
+        assert rows == [("association", PAYLOAD, "pending", "again", 1),
+                        ("association", PAYLOAD, "pending", "understanding_after", 4),
+                        ("association", PAYLOAD, "pending", "understanding_before", 2)]
+        assert stored_device != device["value"]  # a keyed hash, never the cookie
+        # « Proposer » in the same browser reads the same cookie: already answered there too
+        streamlit = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+        streamlit.add_cookies([{**device, "sameSite": "Lax"}])
+        page = streamlit.new_page()
+        page.goto(f"{server.url}/proposer?workshop={WORKSHOP.slug}")
+        page.get_by_text("Vous avez déjà donné votre avis", exact=False).wait_for(timeout=60_000)
+        assert page.get_by_role("button", name="Envoyer mon avis").count() == 0
+        streamlit.close()
+    finally:
+        context.close()
+        open_sqlite(path).set_evaluation(facilitator, WORKSHOP.slug, False)
