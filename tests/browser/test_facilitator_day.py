@@ -143,7 +143,7 @@ def test_the_facilitators_day(day_server, browser, real_build):
     assert projector_map.evaluate("window.__sameMap") is True
 
     # 5. close the workshop; 6. the late proposal is refused with a clear message
-    sidebar.get_by_role("button", name="Clore").click()
+    sidebar.get_by_role("button", name="Clore", exact=True).click()
     fac.get_by_text("Atelier clos : les propositions ne sont plus reçues").wait_for(timeout=WAIT)
     late.get_by_role("button", name="Envoyer").click()
     late.get_by_text("Cet atelier est clos : il ne reçoit plus de propositions").wait_for(timeout=WAIT)
