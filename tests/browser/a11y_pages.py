@@ -35,18 +35,20 @@ IDLE_JS = """() => {
 class Case:
     """One page to check: ``path`` (with its query, without ``lang``), ``ready``: a CSS
     selector that exists once the page has drawn what it is about, ``login``: log in to the
-    moderation first."""
+    moderation first, ``streamlit``: a Streamlit page (else one of the light join page's plain
+    HTML pages)."""
 
     name: str
     path: str
     ready: str = '[data-testid="stMain"] h1'
     login: bool = False
+    streamlit: bool = True
 
 
 #: The pages of the issue's list, by name (their order in the report).
 CASE_NAMES = ("map", "flood", "heat", "sheet-facility", "sheet-quartier", "actions", "sources",
               "downloads", "workshop", "propose", "moderation-out", "moderation-in",
-              "accessibility")
+              "accessibility", "join", "join-evaluation")
 
 
 def cases(facility_fid: str, quartier: str) -> list[Case]:
@@ -66,6 +68,9 @@ def cases(facility_fid: str, quartier: str) -> list[Case]:
         Case("moderation-out", "/moderer", 'input[type="password"]'),
         Case("moderation-in", "/moderer", '[data-testid="stDownloadButton"]', login=True),
         Case("accessibility", "/accessibilite", '[data-testid="stMain"] h2'),
+        # the light join page, its evaluation offered, and the evaluation's own page
+        Case("join", f"/rejoindre/{WORKSHOP_SLUG}", "main form", streamlit=False),
+        Case("join-evaluation", f"/rejoindre/{WORKSHOP_SLUG}/avis", "main form", streamlit=False),
     ]
     assert tuple(case.name for case in found) == CASE_NAMES
     return found
@@ -80,6 +85,9 @@ def url(base: str, case: Case, lang: str) -> str:
 def open_case(page, base: str, case: Case, lang: str) -> None:
     """Go to the page and wait until it is drawn and idle (its frames loaded too)."""
     page.goto(url(base, case, lang))
+    if not case.streamlit:
+        page.wait_for_selector(case.ready, timeout=TIMEOUT)
+        return
     if case.login:
         page.wait_for_selector('input[type="password"]', timeout=TIMEOUT)
         page.fill('[data-testid="stMain"] input[autocomplete="username"]', STAFF)
@@ -104,7 +112,9 @@ def settle(page) -> None:
 
 
 def prepare_database(path: Path) -> None:
-    """An open workshop with one proposal waiting for moderation."""
+    """An open workshop with one proposal waiting for moderation, its evaluation offered (the
+    form at the bottom of « Proposer », the join page's link, the evaluation's page)."""
+    from geo.participation.auth import system_staff
     from geo.participation.database import open_sqlite
     from geo.participation.proposals import Submission, Workshop
     from geo.participation.store import RateLimit
@@ -116,6 +126,7 @@ def prepare_database(path: Path) -> None:
     store.submit(Submission(submission_id="a" * 32, workshop=WORKSHOP_SLUG, client_token="b" * 32,
                             category="cool_place", text="Des bancs à l'ombre rue des Pyrénées",
                             lon=2.3985, lat=48.8635), client_key="a11y-test")
+    store.set_evaluation(system_staff("a11y-test"), WORKSHOP_SLUG, True)
 
 
 def server_env(path: Path) -> dict[str, str]:
