@@ -19,6 +19,7 @@ from geo.ui import workshop as workshop_ui
 
 lang = ui.lang()
 st.html(printing.print_css("report-login", "report-controls", "report-buttons"))
+manifest = ui.require_build()  # the report's map and sources need the build
 staff = staff_ui.member()
 if staff is None or not (staff.can("facilitator") or staff.can("moderator")):
     with st.container(key="report-login"):
@@ -30,7 +31,6 @@ if staff is None or not (staff.can("facilitator") or staff.can("moderator")):
 staff_ui.sign_out_button()
 
 try:
-    ui.require_build()
     closed = {w.slug: w for w in workshop_ui.proposal_store().workshops() if w.status == "closed"}
 except ResilienceError as exc:
     ui.show_error(exc)
