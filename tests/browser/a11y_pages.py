@@ -48,7 +48,7 @@ class Case:
 #: The pages of the issue's list, by name (their order in the report).
 CASE_NAMES = ("map", "flood", "heat", "sheet-facility", "sheet-quartier", "actions", "sources",
               "downloads", "workshop", "propose", "moderation-out", "moderation-in",
-              "accessibility", "join", "join-evaluation")
+              "accessibility", "join", "join-evaluation", "report")
 
 
 def cases(facility_fid: str, quartier: str) -> list[Case]:
@@ -71,6 +71,8 @@ def cases(facility_fid: str, quartier: str) -> list[Case]:
         # the light join page, its evaluation offered, and the evaluation's own page
         Case("join", f"/rejoindre/{WORKSHOP_SLUG}", "main form", streamlit=False),
         Case("join-evaluation", f"/rejoindre/{WORKSHOP_SLUG}/avis", "main form", streamlit=False),
+        # the report of a closed workshop (charts, map, tables), signed in
+        Case("report", "/compte-rendu", ".st-key-report-buttons iframe, .print-doc img", login=True),
     ]
     assert tuple(case.name for case in found) == CASE_NAMES
     return found
@@ -113,9 +115,11 @@ def settle(page) -> None:
 
 def prepare_database(path: Path) -> None:
     """An open workshop with one proposal waiting for moderation, its evaluation offered (the
-    form at the bottom of « Proposer », the join page's link, the evaluation's page)."""
+    form at the bottom of « Proposer », the join page's link, the evaluation's page), and a
+    closed one with its report."""
     from geo.participation.auth import system_staff
     from geo.participation.database import open_sqlite
+    from geo.participation.evaluation import EvaluationSubmission, questions, validate_evaluation
     from geo.participation.proposals import Submission, Workshop
     from geo.participation.store import RateLimit
     from tests.staff import open_for_the_room
@@ -126,7 +130,25 @@ def prepare_database(path: Path) -> None:
     store.submit(Submission(submission_id="a" * 32, workshop=WORKSHOP_SLUG, client_token="b" * 32,
                             category="cool_place", text="Des bancs à l'ombre rue des Pyrénées",
                             lon=2.3985, lat=48.8635), client_key="a11y-test")
-    store.set_evaluation(system_staff("a11y-test"), WORKSHOP_SLUG, True)
+    facilitator = system_staff("a11y-test")
+    store.set_evaluation(facilitator, WORKSHOP_SLUG, True)
+    # a closed workshop with an approved proposal, an evaluation and a played step: its report
+    closed = Workshop("atelier-clos-2026-11-20", "Atelier clos", "2026-11-20")
+    store.create_workshop(facilitator, closed)
+    store.set_workshop_status(facilitator, closed.slug, "open")
+    store.set_room(facilitator, closed.slug, "canicule", 1)
+    sent = store.submit(Submission(submission_id="c" * 32, workshop=closed.slug, client_token="d" * 32,
+                                   category="water", text="Une fontaine place Saint-Blaise",
+                                   lon=2.4045, lat=48.8585, role="resident", hazard="heat"),
+                        client_key="a11y-test")
+    store.set_status(facilitator, [sent.proposal.id], "approved")
+    store.set_evaluation(facilitator, closed.slug, True)
+    store.evaluate(validate_evaluation(EvaluationSubmission(
+        "e" * 32, closed.slug, "f" * 32, {"understanding_before": "2", "understanding_after": "4",
+                                          "again": "1"}), questions()), client_key="a11y-test")
+    store.set_workshop_status(facilitator, closed.slug, "closed")
+    open_for_the_room(store, Workshop(WORKSHOP_SLUG, "Atelier accessibilité", "2026-11-26"),
+                      "canicule", 1)  # the room back on the open workshop
 
 
 def server_env(path: Path) -> dict[str, str]:
