@@ -36,7 +36,8 @@ PAGES = [
 ]
 pages = [st.Page(script, title=ui.t(key), icon=f":material/{icon}:", url_path=path, default=index == 0)
          for index, (script, key, icon, path) in enumerate(PAGES)]
-page = st.navigation(pages)
+# every page listed, never folded under « Voir plus » (13 pages: the staff ones come last)
+page = st.navigation(pages, expanded=True)
 # The map's first run draws the map alone (see pages/map.py); the language switch and the page
 # script (its <html lang> is already right: geo.ui.page_meta's middleware) join the page's other
 # controls on the rerun the mounted map triggers.

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 WORKSHOP = Workshop("ombre-et-eau-2026-12-02", "Ombre & eau <au 20e>", "2026-12-02")
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
          "has_touch": True, "locale": "fr-FR"}
-FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+FRAME = 'iframe[src*="streamlit_folium.st_folium"]'  # its title becomes « Carte interactive »
 PAYLOAD = f'<img src=x onerror="alert(1)"><script>alert(2)</script> Ombre rue des Pyrénées {os.getpid()}'
 
 
@@ -122,7 +122,7 @@ def test_main_bundle_and_layer_file_compressed_and_plain_client_works(join_serve
     page.on("response", lambda r: encodings.__setitem__(r.url, r.headers.get("content-encoding")))
     # the map's iframe fetches the layer files
     with page.expect_response(lambda r: "/app/static/map/" in r.url, timeout=60_000) as layer:
-        page.goto(f"{server.url}/carte")
+        page.goto(f"{server.url}/")  # the map is the home page
     assert layer.value.headers.get("content-encoding") in ("br", "gzip")  # gzip until br is written
     assert "immutable" in layer.value.headers["cache-control"]
     page.frame_locator(FRAME).first.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=60_000)
@@ -140,7 +140,7 @@ def test_main_bundle_and_layer_file_compressed_and_plain_client_works(join_serve
     page = plain.new_page()
     seen: list[str | None] = []
     page.on("response", lambda r: seen.append(r.headers.get("content-encoding")))
-    page.goto(f"{server.url}/carte")
+    page.goto(f"{server.url}/")  # the map is the home page
     page.frame_locator(FRAME).first.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=60_000)
     page.get_by_role("heading").first.wait_for()
     assert seen and not any(seen)  # nothing compressed was sent to it
