@@ -133,15 +133,21 @@ class EvaluationOperations:
                 raise ProposalError(code, "workshop")
             if found[1] != "open":
                 raise ProposalError("evaluation_not_open", "evaluation")
-            oldest = run("SELECT MIN(created_at) FROM (SELECT created_at FROM proposals WHERE "
-                         "client_key = ? AND created_at > ? UNION ALL SELECT created_at FROM "
-                         "evaluations WHERE client_key = ? AND created_at > ?) AS recent",
-                         (client_key, since, client_key, since)).fetchone()[0]
+            limited = self._rate_limited(run, client_key, since, now)
+        raise limited
+
+    def _rate_limited(self, run, client_key: str, since: str, now) -> RateLimitError:
+        """The error for a client over the rate limit, saying when to retry: the window after
+        the oldest of its proposals and evaluations still in it (they count together)."""
+        oldest = run("SELECT MIN(created_at) FROM (SELECT created_at FROM proposals WHERE "
+                     "client_key = ? AND created_at > ? UNION ALL SELECT created_at FROM "
+                     "evaluations WHERE client_key = ? AND created_at > ?) AS recent",
+                     (client_key, since, client_key, since)).fetchone()[0]
         wait = self.rate_limit.window_s
         if oldest is not None:
             wait += (parse_stamp(oldest) - now).total_seconds()
-        raise RateLimitError("rate_limited", "client_key", count=self.rate_limit.count,
-                             window_s=int(self.rate_limit.window_s), wait_s=max(1, round(wait)))
+        return RateLimitError("rate_limited", "client_key", count=self.rate_limit.count,
+                              window_s=int(self.rate_limit.window_s), wait_s=max(1, round(wait)))
 
     def has_evaluated(self, workshop: str, device: str) -> bool:
         """Whether this device (its cookie) already answered this workshop's evaluation."""

@@ -24,8 +24,8 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from geo.core.errors import ProposalError, ProposalStoreError, RateLimitError
-from geo.participation.connection import Connections, parse_stamp, stamp, utc_now
+from geo.core.errors import ProposalError, ProposalStoreError
+from geo.participation.connection import Connections, stamp, utc_now
 from geo.participation.evaluation_store import EvaluationOperations
 from geo.participation.proposals import Proposal, Room, Submission, Workshop
 from geo.participation.schema import PROPOSAL_SELECT as SELECT
@@ -158,15 +158,8 @@ class ProposalStore(EvaluationOperations, StaffOperations, Connections):
                 code = "workshop_closed" if row[0] == "closed" else "workshop_not_open"
                 raise ProposalError(code, "workshop")
             # the evaluations of this address count too (geo.participation.evaluation_store)
-            oldest = run("SELECT MIN(created_at) FROM (SELECT created_at FROM proposals WHERE "
-                         "client_key = ? AND created_at > ? UNION ALL SELECT created_at FROM "
-                         "evaluations WHERE client_key = ? AND created_at > ?) AS recent",
-                         (client_key, since, client_key, since)).fetchone()[0]
-        wait = self.rate_limit.window_s
-        if oldest is not None:
-            wait += (parse_stamp(oldest) - now).total_seconds()
-        raise RateLimitError("rate_limited", "client_key", count=self.rate_limit.count,
-                             window_s=int(self.rate_limit.window_s), wait_s=max(1, round(wait)))
+            limited = self._rate_limited(run, client_key, since, now)
+        raise limited
 
     def purge_client_keys(self) -> int:
         """Erase the client keys older than the rate-limit window (the limit no longer needs
