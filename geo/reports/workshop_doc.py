@@ -61,6 +61,10 @@ def role_label(role: str | None, lang: str) -> str:
     return t(f"proposals.role.{role}" if role else "report.role_none", lang)
 
 
+def hazard_label(hazard: str | None, lang: str) -> str:
+    return t(f"proposals.hazard.{hazard}" if hazard else "report.role_none", lang)
+
+
 def _percent(part: float | None, lang: str) -> str:
     return "—" if part is None else f"{number(100 * part, lang)} %"
 
@@ -98,7 +102,7 @@ def _proposed(report: WorkshopReport, inputs: ReportInputs, lang: str) -> Html:
     chart = _counts_chart(t("report.categories_chart", lang), categories, lang,
                           t("report.axis_proposals", lang))
     alt = t("report.categories_alt", lang, items="; ".join(f"{c}: {n}" for c, n in categories))
-    hazards = [(t(f"proposals.hazard.{h or 'none'}", lang), number(n, lang)) for h, n in report.by_hazard]
+    hazards = [(hazard_label(h, lang), number(n, lang)) for h, n in report.by_hazard]
 
     def action(aid: str | None) -> str:
         if aid is None:
@@ -209,7 +213,7 @@ def _steps(report: WorkshopReport, inputs: ReportInputs, lang: str) -> Html:
 
 def _annex(report: WorkshopReport, inputs: ReportInputs, lang: str) -> Html:
     rows = [(number(p.id, lang), t(f"proposals.category.{p.category}", lang),
-             t(f"proposals.hazard.{p.hazard or 'none'}", lang),
+             hazard_label(p.hazard, lang),
              inputs.actions.get(p.action_id, {}).get(lang, p.action_id or "—") if p.action_id else "—",
              inputs.place_names.get(p.place, p.place) if p.place else "—", p.text)
             for p in report.approved]

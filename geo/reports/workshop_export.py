@@ -25,7 +25,7 @@ from geo import __version__
 from geo.core.i18n import t
 from geo.participation.layer import proposals_frame
 from geo.participation.report import WorkshopReport
-from geo.reports.workshop_doc import MAP_LAYERS, ReportInputs, role_label
+from geo.reports.workshop_doc import MAP_LAYERS, ReportInputs, hazard_label, role_label
 
 PROVENANCE_FIELDS = ("dataset", "publisher", "licence", "status", "url", "retrieved_at", "sha256",
                      "app_version", "build_id", "made_at")
@@ -52,7 +52,7 @@ def figures(report: WorkshopReport, inputs: ReportInputs, lang: str) -> list[tup
         rows += [("role_participants", key, label, r.participants),
                  ("role_proposals", key, label, r.proposals),
                  ("role_evaluations", key, label, r.evaluations)]
-    rows += [("hazard", h or "none", t(f"proposals.hazard.{h or 'none'}", lang), n)
+    rows += [("hazard", h or "none", hazard_label(h, lang), n)
              for h, n in report.by_hazard]
     rows += [("category", c, t(f"proposals.category.{c}", lang), n) for c, n in report.by_category]
     rows += [("action", a or "none", inputs.actions.get(a, {}).get(lang, a) if a else
