@@ -228,8 +228,9 @@ def roles_line(proposals: list[Proposal]) -> str:
 
 def live_list(workshop: Workshop, facilitator: Staff | None) -> None:
     """The proposals on the screen (the newest first), each with « take off the screen » for a
-    facilitator; first names only while the workshop is open; under them, how many of them came
-    from each role (never a role next to a proposal)."""
+    facilitator; first names only while the workshop is open and only once a moderator approved
+    the proposal (the screen is a public page: nothing personal before moderation); under them,
+    how many of them came from each role (never a role next to a proposal)."""
     store = proposal_store()
     labels = {c: t(f"proposals.category.{c}") for c in CATEGORIES}
     current = store.on_screen(workshop.slug,
@@ -238,11 +239,12 @@ def live_list(workshop: Workshop, facilitator: Staff | None) -> None:
     if not current:
         st.write(t("workshop.no_proposals"))
     for proposal in reversed(current[-LISTED:]):
+        named = workshop.is_open and proposal.status == "approved"
         if facilitator is None:
-            st.markdown("- " + proposal_line(proposal, labels, workshop.is_open))
+            st.markdown("- " + proposal_line(proposal, labels, named))
             continue
         text, button = st.columns([5, 1])
-        text.markdown(proposal_line(proposal, labels, workshop.is_open))
+        text.markdown(proposal_line(proposal, labels, named))
         button.button(":material/visibility_off:", key=f"room.off.{proposal.id}",
                       help=t("room.take_off"),
                       on_click=_act, args=(lambda p=proposal.id: store.take_off_screen(

@@ -342,7 +342,10 @@ def test_workshop_screen_shows_proposals_escaped_live_or_approved(store, monkeyp
     at = page("workshop").run()
     rendered = " ".join(texts(at, "markdown"))
     assert "Des arbres &lt;img src=x&gt; http\\:\u2060//evil\\.example" in rendered
-    assert "<img" not in rendered and "Léa" in rendered
+    # the screen is public: no first name before a moderator approved the proposal (issue 18)
+    assert "<img" not in rendered and "Léa" not in rendered
+    store.set_status(FACILITATOR, [pending.id], "approved")
+    assert "Léa" in " ".join(texts(page("workshop").run(), "markdown"))
     # the QR code's address, written under it: the light join page
     assert any("http://192.0.2.10:8501/rejoindre/atelier-test-2026-11-26" in block.value
                for block in at.main.html)
