@@ -167,7 +167,8 @@ def _evaluation(report: WorkshopReport, asked: Sequence[Question], lang: str) ->
                 after=_mean(u.after_mean, lang), paired=u.paired)
         parts.append(chart_block(
             t("report.understanding_chart", lang), chart, alt,
-            ["", *(str(v) for v in pair[0].question.values), t("report.mean", lang)], rows,
+            [t("report.moment", lang), *(str(v) for v in pair[0].question.values),
+             t("report.mean", lang)], rows,
             numeric=tuple(range(1, len(pair[0].question.values) + 2)),
             note=t("report.understanding_note", lang, paired=u.paired, improved=u.improved,
                    same=u.same, worse=u.worse, before=_mean(u.before_mean, lang),
