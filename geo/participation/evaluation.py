@@ -20,7 +20,7 @@ from pathlib import Path
 from geo.core.errors import ProposalError, ResilienceError
 from geo.core.i18n import LANGS
 from geo.core.settings import DATA_DIR
-from geo.participation.proposals import TEXT_MAX, _clean, _token, validate_role
+from geo.participation.proposals import TEXT_MAX, check_id, clean_text, validate_role
 
 QUESTIONS_FILE = DATA_DIR / "evaluation.toml"
 KINDS = ("scale", "choice", "comment")
@@ -143,8 +143,8 @@ def validate_evaluation(submission: EvaluationSubmission,
     (``empty_evaluation``). A value outside a question's scale or options, or an unknown
     question, is ``invalid`` (a forged form); the comment is cleaned like a proposal's text.
     """
-    _token(submission.submission_id, "submission_id")
-    _token(submission.device, "device")
+    check_id(submission.submission_id, "submission_id")
+    check_id(submission.device, "device")
     if not isinstance(submission.workshop, str) or not submission.workshop:
         raise ProposalError("invalid", "workshop")
     known = {q.id: q for q in asked}
@@ -155,7 +155,7 @@ def validate_evaluation(submission: EvaluationSubmission,
         if question is None or not isinstance(raw, str):
             raise ProposalError("invalid", "evaluation")
         if question.kind == "comment":
-            comment = _clean(raw, "comment", TEXT_MAX)
+            comment = clean_text(raw, "comment", TEXT_MAX)
             continue
         if raw.strip() == "":
             continue

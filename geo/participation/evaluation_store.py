@@ -101,10 +101,7 @@ class EvaluationOperations:
         ProposalStoreError
             Unknown workshop, or the database cannot be written.
         """
-        if not isinstance(client_key, str) or not client_key:
-            raise ProposalStoreError("evaluate needs the client's key (clientaddr.rate_key)")
-        now = self._clock()
-        since = stamp(now - timedelta(seconds=self.rate_limit.window_s))
+        now, since = self._rate_window(client_key, "evaluate")
         device = device_key(valid.device)
         status = "pending" if valid.comment else "none"
         with self._transaction(write=True) as run:
@@ -135,6 +132,14 @@ class EvaluationOperations:
                 raise ProposalError("evaluation_not_open", "evaluation")
             limited = self._rate_limited(run, client_key, since, now)
         raise limited
+
+    def _rate_window(self, client_key: str, caller: str) -> tuple:
+        """(now, start of the rate-limit window) for a send keyed ``client_key``: required, as a
+        page that forgot it would let a reload reset the limit."""
+        if not isinstance(client_key, str) or not client_key:
+            raise ProposalStoreError(f"{caller} needs the client's key (clientaddr.rate_key)")
+        now = self._clock()
+        return now, stamp(now - timedelta(seconds=self.rate_limit.window_s))
 
     def _rate_limited(self, run, client_key: str, since: str, now) -> RateLimitError:
         """The error for a client over the rate limit, saying when to retry: the window after

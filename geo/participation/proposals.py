@@ -201,7 +201,9 @@ def places(layers: Mapping[str, gpd.GeoDataFrame], area: BaseGeometry) -> dict[s
     return {place.fid: place for place in unique.values()}
 
 
-def _clean(value: str | None, field: str, maximum: int) -> str | None:
+def clean_text(value: str | None, field: str, maximum: int) -> str | None:
+    """Typed text trimmed, line ends unified, bidirectional and invisible controls removed
+    (``None`` when empty); ``control_chars`` or ``too_long`` for ``field`` otherwise."""
     if value is None:
         return None
     if not isinstance(value, str):
@@ -214,7 +216,8 @@ def _clean(value: str | None, field: str, maximum: int) -> str | None:
     return value or None
 
 
-def _token(value: object, field: str) -> str:
+def check_id(value: object, field: str) -> str:
+    """An id chosen by the software (submission, client, action), else ``invalid`` ``field``."""
     if not isinstance(value, str) or not _TOKEN.match(value):
         raise ProposalError("invalid", field)
     return value
@@ -265,23 +268,23 @@ def validate(submission: Submission, rules: Rules) -> Submission:
         ``unknown_place``, ``unknown_action``, ``invalid`` (``field`` names the field; an
         unknown role is ``invalid`` ``role``).
     """
-    submission_id = _token(submission.submission_id, "submission_id")
-    client = _token(submission.client_token, "client_token")
+    submission_id = check_id(submission.submission_id, "submission_id")
+    client = check_id(submission.client_token, "client_token")
     if not isinstance(submission.workshop, str) or not _SLUG.match(submission.workshop):
         raise ProposalError("invalid", "workshop")
     if submission.category not in CATEGORIES:
         raise ProposalError("invalid", "category")
-    text = _clean(submission.text, "text", TEXT_MAX)
+    text = clean_text(submission.text, "text", TEXT_MAX)
     if text is None or len(text) < TEXT_MIN:
         raise ProposalError("empty_text", "text", minimum=TEXT_MIN)
-    first_name = _clean(submission.first_name, "first_name", FIRST_NAME_MAX)
+    first_name = clean_text(submission.first_name, "first_name", FIRST_NAME_MAX)
     role = validate_role(submission.role)
     hazard = submission.hazard or None
     if hazard is not None and hazard not in HAZARDS:
         raise ProposalError("invalid", "hazard")
     action_id = submission.action_id or None
     if action_id is not None:
-        _token(action_id, "action_id")
+        check_id(action_id, "action_id")
         if rules.actions and action_id not in rules.actions:
             raise ProposalError("unknown_action", "action_id")
 
@@ -312,7 +315,7 @@ def validate_workshop(slug: str, name: str, date: str) -> Workshop:
     """A workshop's slug, name and date checked (ProposalError ``invalid`` / ``too_long``)."""
     if not isinstance(slug, str) or not _SLUG.match(slug):
         raise ProposalError("invalid", "workshop")
-    clean_name = _clean(name, "workshop_name", WORKSHOP_NAME_MAX)
+    clean_name = clean_text(name, "workshop_name", WORKSHOP_NAME_MAX)
     if clean_name is None:
         raise ProposalError("invalid", "workshop_name")
     if not isinstance(date, str) or not _DATE.match(date):

@@ -145,7 +145,7 @@ def workshop_report(rows: ReportRows, asked: Sequence[Question]) -> WorkshopRepo
         merged=sum(rows.merged_counts.get(p.id, 0) for p in approved),
         by_hazard=_ordered(Counter(p.hazard for p in approved), HAZARDS),
         by_category=_ordered(Counter(p.category for p in approved), CATEGORIES),
-        by_action=sorted(_ordered(Counter(p.action_id for p in approved), ()),
+        by_action=sorted(Counter(p.action_id for p in approved).items(),
                          key=lambda item: (item[0] is None, -item[1], item[0] or "")),
         evaluations=len(rows.evaluations), results=results,
         understanding=_understanding(rows, asked),

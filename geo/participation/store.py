@@ -130,10 +130,7 @@ class ProposalStore(EvaluationOperations, StaffOperations, Connections):
         ProposalStoreError
             Unknown workshop, or the database cannot be written.
         """
-        if not isinstance(client_key, str) or not client_key:
-            raise ProposalStoreError("submit needs the client's key (clientaddr.rate_key)")
-        now = self._clock()
-        since = stamp(now - timedelta(seconds=self.rate_limit.window_s))
+        now, since = self._rate_window(client_key, "submit")
         values = (valid.submission_id, valid.workshop, stamp(now), valid.lon, valid.lat,
                   valid.place, valid.category, valid.text, valid.action_id, valid.hazard,
                   valid.first_name, valid.client_token, client_key, valid.role)

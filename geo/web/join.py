@@ -40,6 +40,7 @@ from geo.web.join_http import (
     PREFIX,
     SUBMISSION,
     JoinContext,
+    client_of,
     html_response,
     lang_of,
     message_page,
@@ -98,8 +99,7 @@ def join_routes(ctx: JoinContext) -> list[Route]:
         workshop, error = await workshop_or_error(ctx, request, lang)
         if workshop is None:
             return error
-        client = request.cookies.get(join.CLIENT_COOKIE)
-        client = client if join.valid_client(client) else join.new_client()
+        client = client_of(request)
         notice = ""
         received = request.query_params.get("recu", "")
         if received.isdigit() and len(received) < 12:
@@ -120,7 +120,7 @@ def join_routes(ctx: JoinContext) -> list[Route]:
         same_site = origin_ok(ctx, request)
         if not same_site or not join.check_token(ctx.secret, form.token, client, workshop.slug,
                                                  int(ctx.clock())):
-            fresh = client if join.valid_client(client) else join.new_client()
+            fresh = client_of(request)
             # what a cross-site request sent is never shown back; a participant whose page
             # expired (same site, own cookie) keeps the text typed
             kept = form if same_site and join.valid_client(client) else None

@@ -30,6 +30,7 @@ from geo.web.evaluation_page import render_evaluation
 from geo.web.join_http import (
     SUBMISSION,
     JoinContext,
+    client_of,
     html_response,
     lang_of,
     origin_ok,
@@ -88,9 +89,7 @@ def evaluation_routes(ctx: JoinContext) -> list[Route]:
             return notice(lang, workshop, t("join.unavailable", lang), 503)
         if answered:
             return notice(lang, workshop, t("evaluation.already", lang))
-        client = request.cookies.get(join.CLIENT_COOKIE)
-        client = client if join.valid_client(client) else join.new_client()
-        return form_page(request, lang, workshop, client)
+        return form_page(request, lang, workshop, client_of(request))
 
     async def post_evaluation(request: Request) -> Response:
         lang = lang_of(request)
@@ -110,7 +109,7 @@ def evaluation_routes(ctx: JoinContext) -> list[Route]:
         same_site = origin_ok(ctx, request)
         if not same_site or device is None or not join.check_token(
                 ctx.secret, form.token, client, workshop.slug, int(ctx.clock())):
-            fresh = client if join.valid_client(client) else join.new_client()
+            fresh = client_of(request)
             # what a cross-site request sent is never shown back
             kept = form if same_site and join.valid_client(client) else None
             return form_page(request, lang, workshop, fresh, 403, kept, t("join.forbidden", lang))

@@ -115,6 +115,12 @@ async def read_fields(request: Request, lang: str) -> dict[str, list[str]] | Res
         return message_page(lang, 400, "join.bad_request")
 
 
+def client_of(request: Request) -> str:
+    """The browser's client id: its cookie when valid, else a new one (set with the answer)."""
+    client = request.cookies.get(join.CLIENT_COOKIE)
+    return client if join.valid_client(client) else join.new_client()
+
+
 def origin_ok(ctx: JoinContext, request: Request) -> bool:
     """Whether the browser says the POST comes from this site (``join.same_origin``)."""
     return join.same_origin(request.headers.get("origin"), request.headers.get("referer"),
