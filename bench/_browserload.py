@@ -4,7 +4,8 @@ headless Chromium under network emulation, and a shared link for 30 clients at o
 - ``cold_load``: a fresh context per load (cold cache, cache disabled through CDP), Chromium's
   network emulation (``Network.emulateNetworkConditions``), bytes = every HTTP response as it
   crossed the network (``Network.loadingFinished.encodedDataLength``: headers + body, compressed
-  or not) + WebSocket frames received. "Usable" = the first animation frame where the page's
+  or not) + WebSocket frames received (a binary frame counted as its bytes: CDP hands it over in
+  base64, a third longer). "Usable" = the first animation frame where the page's
   controls are laid out, seen by a probe inside the page (no Playwright polling round trip).
   Chromium's emulation does not throttle WebSocket frames (only their handshake): Streamlit's
   script deltas arrive at full speed, which favours the Streamlit pages, not the light one.
@@ -18,6 +19,7 @@ headless Chromium under network emulation, and a shared link for 30 clients at o
 from __future__ import annotations
 
 import asyncio
+import base64
 import statistics
 import threading
 import time
@@ -75,8 +77,19 @@ def _instrument(context, page, profile: str) -> tuple[dict[str, int], list[str],
            if e["request"]["method"] == "GET" and e["request"]["url"].startswith("http") else None)
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
     cdp.on("Network.webSocketFrameReceived",
-           lambda e: ws.__setitem__(0, ws[0] + len(e["response"]["payloadData"])))
+           lambda e: ws.__setitem__(0, ws[0] + frame_bytes(e["response"])))
     return sizes, urls, ws
+
+
+def frame_bytes(frame: dict) -> int:
+    """Payload bytes of a WebSocket frame as CDP reports it: text as UTF-8, binary (opcode 2,
+    Streamlit's protobuf messages) in base64, counted decoded. Streamlit negotiates no
+    per-message compression (``server.enableWebsocketCompression`` is off): what is counted is
+    what crossed the network, less the frames' 2-10 header bytes."""
+    payload = frame["payloadData"]
+    if frame.get("opcode") == 2:
+        return len(base64.b64decode(payload))
+    return len(payload.encode("utf-8"))
 
 
 def cold_load(browser, url: str, selectors: list[str], complete: bool, profile: str,
@@ -103,22 +116,44 @@ def median_load(browser, url: str, selectors: list[str], complete: bool, profile
                 int(statistics.median(x.ws_bytes for x in loads)), loads[0].urls)
 
 
-def page_bytes(browser, url: str, quiet_s: float = 3.0, timeout_s: float = 180) -> int:
+@dataclass
+class PageBytes:
+    """A cold load's bytes, and for a live page, what it goes on receiving per minute after."""
+
+    cold: int
+    live_per_minute: int | None = None
+
+
+def page_bytes(browser, url: str, quiet_s: float = 3.0, timeout_s: float = 180,
+               live_s: float = 0) -> PageBytes:
     """Bytes of one cold load of a Streamlit page at desktop size, no throttling, once its script
     has finished and nothing has moved on the network for ``quiet_s`` (a page's lazy chunks,
     components and layer files arrive after its script: the browser's own "network idle", 0.5 s,
-    comes too early on a busy machine)."""
+    comes too early on a busy machine).
+
+    A live page (``live_s`` > 0: « Atelier » re-runs its stage every few seconds and its map
+    polls the room's state) never goes quiet: its load is over once nothing *new* has been
+    fetched for ``quiet_s`` (a URL fetched again is the page living, not loading) and its
+    script is not running; then what it receives in the next ``live_s`` is measured apart, per
+    minute."""
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
     sizes, _urls, ws = _instrument(context, page, "none")
     seen = [0]
+    fetched: set[str] = set()
 
     def moved(_event: object) -> None:
         seen[0] += 1
 
-    page.on("request", moved)
-    page.on("requestfinished", moved)
-    page.on("websocket", lambda socket: socket.on("framereceived", moved))
+    def requested(request) -> None:
+        if not live_s or request.url not in fetched:
+            fetched.add(request.url)
+            seen[0] += 1
+
+    page.on("request", requested)
+    if not live_s:
+        page.on("requestfinished", moved)
+        page.on("websocket", lambda socket: socket.on("framereceived", moved))
     page.goto(url, wait_until="load", timeout=timeout_s * 1000)
     deadline = time.monotonic() + timeout_s
     idle_since, last = time.monotonic(), -1
@@ -130,8 +165,12 @@ def page_bytes(browser, url: str, quiet_s: float = 3.0, timeout_s: float = 180) 
         if not running and time.monotonic() - idle_since >= quiet_s:
             break
     total = sum(sizes.values()) + ws[0]
+    per_minute = None
+    if live_s:
+        page.wait_for_timeout(live_s * 1000)
+        per_minute = round((sum(sizes.values()) + ws[0] - total) * 60 / live_s)
     context.close()
-    return total
+    return PageBytes(total, per_minute)
 
 
 class SharedLink:

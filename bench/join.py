@@ -16,7 +16,10 @@ Figures (see bench/_browserload.py for how they are taken)
             out: join = send button + text area + document complete (the pin map is an
             <input type=image>, which delays the load event); Proposer = its text area and send
             button; empty = the checkbox. Median of --runs cold loads at phone size.
-  bytes   — every HTTP response as received (compressed or not) + WebSocket frames.
+  bytes   — every HTTP response as received (compressed or not) + WebSocket frames (binary
+            frames decoded from CDP's base64). « Atelier » is live (its stage re-runs every 4 s,
+            its map polls the room): its cold load ends once nothing new has been fetched for
+            3 s, and what it receives next is printed apart, in KB per minute.
   3G: 1.6 Mbit/s down, 750 kbit/s up, 150 ms latency; 4G: 9 Mbit/s, 60 ms.
 30 joins: estimate = 30 x one cold load's bytes / 20 Mbit/s; measurement = 30 clients at once
   fetching the files of one cold load through a local proxy sharing one 20 Mbit/s downlink
@@ -73,6 +76,10 @@ PAGES = ("carte", "proposer", "atelier", "inondation", "chaleur", "fiche", "acti
 TARGET_JOIN_S = 2.0
 TARGET_JOIN_KB = 300.0
 TARGET_PAGE_KB = 1000.0
+#: Pages that keep receiving after their load (the room's screen), and how long that is measured.
+LIVE_PAGES = ("atelier",)
+LIVE_S = 30.0
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="cold loads per page and profile (median)")
@@ -141,11 +148,14 @@ def cold_bytes(browser, servers: dict[str, AppServer], pages: list[str], targets
     print("\ncold bytes per page (desktop size, no throttling), before -> after compression")
     for path in pages:
         query = f"?workshop={WORKSHOP.slug}" if path in ("atelier", "proposer") else ""
-        before = page_bytes(browser, f"{servers['before'].url}/{path}{query}")
-        after = page_bytes(browser, f"{servers['after'].url}/{path}{query}")
-        print(f"  /{path:21} {before / 1e3:8.1f} KB -> {after / 1e3:7.1f} KB  ({after / before:.2f}x)",
-              flush=True)
-        targets.check(f"/{path} cold bytes", after / 1e3, TARGET_PAGE_KB, " KB")
+        live_s = LIVE_S if path in LIVE_PAGES else 0
+        before = page_bytes(browser, f"{servers['before'].url}/{path}{query}", live_s=live_s)
+        after = page_bytes(browser, f"{servers['after'].url}/{path}{query}", live_s=live_s)
+        live = (f"; then live: {before.live_per_minute / 1e3:.0f} -> {after.live_per_minute / 1e3:.0f} KB/min"
+                if live_s else "")
+        print(f"  /{path:21} {before.cold / 1e3:8.1f} KB -> {after.cold / 1e3:7.1f} KB  "
+              f"({after.cold / before.cold:.2f}x){live}", flush=True)
+        targets.check(f"/{path} cold bytes", after.cold / 1e3, TARGET_PAGE_KB, " KB")
 
 
 def crowd(servers: dict[str, AppServer], measured: dict, clients: int) -> None:

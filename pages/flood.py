@@ -9,6 +9,7 @@ from geo.core.errors import ResilienceError
 from geo.ui import analysis as analysis_ui
 from geo.ui import base as ui
 from geo.ui import hosting as hosting_ui
+from geo.ui import tables
 
 manifest = ui.require_build()
 st.title(ui.t("expo.flood.title", c_ar=int(manifest["study_area"]["insee"]) - 75100))
@@ -32,23 +33,21 @@ st.caption(ui.t("expo.flood.distance_note", zone=ui.escape_md(zone.zone), sector
 
 st.header(ui.t("expo.flood.neighbours"))
 others = result.neighbours[~result.neighbours["study"]]
-st.dataframe(pd.DataFrame({
+tables.table(pd.DataFrame({
     ui.t("expo.col.arrondissement"): others["c_ar"].astype(str) + " – " + others["name"],
     ui.t("expo.col.area_km2"): others["area_km2"].round(2),
     ui.t("expo.col.zone_km2"): others["zone_km2"].round(3),
     ui.t("expo.col.share"): (others["share"] * 100).round(1),
-}), hide_index=True, key="flood.neighbours")
+}))
 st.caption(ui.t("expo.flood.neighbours_method"))
 
 hosting_ui.capacity_section(result)
 
 st.header(ui.t("expo.flood.hosts"))
 st.write(ui.t("expo.flood.hosts_intro"))
-categories = st.multiselect(ui.t("expo.flood.categories"), HOST_CATEGORIES, default=list(HOST_CATEGORIES),
-                            format_func=lambda c: ui.t(f"expo.category.{c}"), key="flood.categories",
-                            placeholder=ui.t("app.choose_many"))
+categories = hosting_ui.category_choice(HOST_CATEGORIES)
 hosts = result.hosts[result.hosts["category"].isin(categories)]
-st.dataframe(pd.DataFrame({
+tables.table(pd.DataFrame({
     ui.t("expo.col.category"): hosts["category"].map(lambda c: ui.t(f"expo.category.{c}")),
     ui.t("expo.col.name"): hosts["name"],
     ui.t("expo.col.address"): hosts["address"],
@@ -59,8 +58,7 @@ st.dataframe(pd.DataFrame({
     ui.t("host.col.no_showers"): hosts["no_showers"].map(hosting_ui.flag_text),
     ui.t("host.col.no_step_free"): hosts["no_step_free"].map(hosting_ui.flag_text),
     ui.t("expo.col.sheet"): "fiche?fid=" + hosts["fid"],
-}), hide_index=True, key="flood.hosts", column_config={
-    ui.t("expo.col.sheet"): st.column_config.LinkColumn(display_text=ui.t("expo.open_sheet"))})
+}), links={ui.t("expo.col.sheet"): ui.t("expo.open_sheet")}, what=ui.t("host.sites_rows"))
 st.caption(ui.t("expo.flood.hosts_shown", shown=len(hosts), total=len(result.hosts)))
 
 hosting_ui.need_section(result)

@@ -1,5 +1,6 @@
-"""« Chaleur »: who lacks a real refuge, when, and where; then the straight-line access figures and
-the heat indicators per IRIS and conseil de quartier."""
+"""« Chaleur »: who lacks a real refuge, when, and where; then, on demand, the straight-line access
+figures and the heat indicators per IRIS and conseil de quartier (the page's second half: behind
+a switch, so a cold load stays under 1 MB, issue 13)."""
 
 import streamlit as st
 
@@ -7,7 +8,7 @@ from geo.analysis import refuges
 from geo.core.errors import ResilienceError
 from geo.ui import analysis as analysis_ui
 from geo.ui import base as ui
-from geo.ui import heat_tables, refuge_charts
+from geo.ui import heat_tables, refuge_charts, tables
 from geo.ui import refuges as refuges_ui
 
 st.title(ui.t("refuges.heat.title"))
@@ -60,14 +61,15 @@ st.markdown(f"[{ui.t('refuges.heat.on_map')}](./?layers=arrondissements,quartier
             f"(refuges-planification?tier={tier}&time={time}&speed={speed:g}{lang})")
 
 st.header(ui.t("refuges.heat.places_title", tier=refuges_ui.tier_label(tier)))
-st.dataframe(refuges_ui.places_of(found, tier), hide_index=True, key="heat.places")
+tables.table(refuges_ui.places_of(found, tier), what=ui.t("refuges.places_rows"))
 
 st.header(ui.t("refuges.heat.unknown_title"))
 refuge_charts.unknown_hours_table(found)
 analysis_ui.sources_caption(refuges.REFUGE_LAYERS)
 
 st.header(ui.t("refuges.heat.straight_title"))
-heat_tables.straight_line_sections(result)
-
-st.header(ui.t("expo.heat.indicators"))
-heat_tables.heat_indicators(result)
+st.write(ui.t("refuges.heat.more_intro"))
+if st.toggle(ui.t("refuges.heat.more"), key="heat.more"):
+    heat_tables.straight_line_sections(result)
+    st.header(ui.t("expo.heat.indicators"))
+    heat_tables.heat_indicators(result)

@@ -1,6 +1,7 @@
 """The straight-line access tables of « Chaleur » (the analysis before the street graph): every
 kind of cool place, the quartiers, the facilities with their nearest place of each kind, the
-grid cells outside the target, and the heat indicators per IRIS and conseil de quartier.
+grid cells outside the target, and the heat indicators per IRIS and conseil de quartier
+(tables as text: ``geo.ui.tables``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from geo.analysis.exposure import ACCESS_LAYERS, HEAT_LAYERS, Analysis, method_t
 from geo.analysis.facilities import ACCESS_CATEGORIES
 from geo.ui import analysis as analysis_ui
 from geo.ui import base as ui
+from geo.ui import tables
 
 
 def straight_line_sections(result: Analysis) -> None:
@@ -31,18 +33,18 @@ def straight_line_sections(result: Analysis) -> None:
 
     st.markdown(f"**{ui.t('expo.heat.by_kind')}**")
     summary = result.kind_summary()
-    st.dataframe(pd.DataFrame({
+    tables.table(pd.DataFrame({
         ui.t("expo.col.kind"): summary["kind"].map(lambda k: ui.t(f"expo.kind.{k}")),
         ui.t("expo.col.counted"): summary["counted"].map(lambda c: ui.t("expo.yes" if c else "expo.no")),
         ui.t("expo.col.places"): summary["places"],
         ui.t("expo.col.area_within"): (summary["area_within"] * 100).round(1),
         ui.t("expo.col.median_min"): summary["median_min"].round(1),
         ui.t("expo.col.max_min"): summary["max_min"].round(1),
-    }), hide_index=True, key="heat.kinds")
+    }))
 
     st.markdown(f"**{ui.t('expo.heat.by_quartier')}**")
     q = result.quartiers
-    st.dataframe(pd.DataFrame({
+    tables.table(pd.DataFrame({
         ui.t("expo.col.quartier"): q["name"],
         ui.t("expo.col.area_within"): (q["share_within"] * 100).round(1),
         **{ui.t(f"expo.col.share_{kind}"): (q[f"share_{kind}"] * 100).round(1) for kind in COOL_KINDS},
@@ -53,8 +55,7 @@ def straight_line_sections(result: Analysis) -> None:
         ui.t("expo.col.heat_score"): q.get("heat_score", pd.Series(dtype=float)).round(2),
         ui.t("expo.col.high_share"): (q.get("high_share", pd.Series(dtype=float)) * 100).round(0),
         ui.t("expo.col.sheet"): "fiche?quartier=" + q["quartier"],
-    }), hide_index=True, key="heat.quartiers", column_config={
-        ui.t("expo.col.sheet"): st.column_config.LinkColumn(display_text=ui.t("expo.open_sheet"))})
+    }), links={ui.t("expo.col.sheet"): ui.t("expo.open_sheet")})
     facilities_table(result)
     gaps_table(result)
     analysis_ui.sources_caption(ACCESS_LAYERS)
@@ -78,8 +79,8 @@ def facilities_table(result: Analysis) -> None:
     table[ui.t("expo.col.within")] = shown["within_target"].map(
         lambda w: ui.t("expo.yes" if w else "expo.no"))
     table[ui.t("expo.col.sheet")] = "fiche?fid=" + shown["fid"]
-    st.dataframe(pd.DataFrame(table), hide_index=True, key="heat.facilities", column_config={
-        ui.t("expo.col.sheet"): st.column_config.LinkColumn(display_text=ui.t("expo.open_sheet"))})
+    tables.table(pd.DataFrame(table), links={ui.t("expo.col.sheet"): ui.t("expo.open_sheet")},
+                 what=ui.t("refuges.facilities_rows"))
     st.caption(ui.t("expo.heat.facilities_shown", shown=len(shown), total=len(fac)))
     per_category = fac.groupby("category")["within_target"].agg(["sum", "size"])
     st.caption(ui.t("expo.heat.by_category") + " " + " · ".join(
@@ -98,10 +99,10 @@ def gaps_table(result: Analysis) -> None:
     if gaps.empty:
         st.write(ui.t("expo.heat.no_gap", minutes=f"{result.settings.access.target_minutes:g}"))
         return
-    st.dataframe(pd.DataFrame({
+    tables.table(pd.DataFrame({
         ui.t("expo.col.cell"): gaps["cell"], ui.t("expo.col.quartier"): gaps["quartier_name"],
         ui.t("expo.col.best_min"): gaps["best_min"].round(1),
-        ui.t("expo.col.area_m2"): gaps["area_m2"].round(0)}), hide_index=True, key="heat.gaps")
+        ui.t("expo.col.area_m2"): gaps["area_m2"].round(0)}), what=ui.t("expo.heat.gap_rows"))
 
 
 def heat_indicators(result: Analysis) -> None:
@@ -110,23 +111,23 @@ def heat_indicators(result: Analysis) -> None:
     if len(result.iris):
         iris = result.iris
         st.markdown(f"**{ui.t('expo.heat.iris')}**")
-        st.dataframe(pd.DataFrame({
+        tables.table(pd.DataFrame({
             ui.t("expo.col.iris"): iris["source_id"] + " " + iris["name"],
             ui.t("expo.col.quartier"): iris["quartier_name"],
             ui.t("expo.col.heat_class"): iris["heat_class"].map(lambda c: ui.t(f"expo.heat_class.{c}")),
             ui.t("expo.col.heat_score"): iris["avg_heat_score"].round(2),
             ui.t("expo.col.population"): iris["population"],
             ui.t("expo.col.population_75"): iris["population_75_plus"],
-        }), hide_index=True, key="heat.iris")
+        }), what=ui.t("refuges.by.iris_rows"))
     if len(result.councils):
         cq = result.councils
         st.markdown(f"**{ui.t('expo.heat.councils')}**")
-        st.dataframe(pd.DataFrame({
+        tables.table(pd.DataFrame({
             ui.t("expo.col.council"): cq["name"],
             ui.t("expo.col.vuln_day"): cq["vulnj_note"].round(2),
             ui.t("expo.col.vuln_night"): cq["vulnn_note"].round(2),
             ui.t("expo.col.population_est"): cq["population_est"].round(-1),
             ui.t("expo.col.population_75_est"): cq["population_75_plus_est"].round(-1),
-        }), hide_index=True, key="heat.councils")
+        }), what=ui.t("refuges.by.council_rows"))
         st.caption(ui.t("expo.heat.councils_method"))
     analysis_ui.sources_caption(HEAT_LAYERS)

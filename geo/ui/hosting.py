@@ -16,6 +16,7 @@ from geo.analysis import hosting_text
 from geo.analysis.exposure import Analysis
 from geo.analysis.hosting import HOST_LAYER, STATIONS_LAYER
 from geo.core.text import escape_md
+from geo.ui import tables
 from geo.ui.base import lang, num, t
 
 CHART_COLOUR = "#2166ac"
@@ -51,12 +52,12 @@ def capacity_section(result: Analysis) -> None:
                sites=summary.sites, unknown=summary.sites_unknown))
     st.markdown(map_link(("arrondissements", "quartiers", HOST_LAYER)))
     by_q = shelter.by_quartier
-    st.dataframe(pd.DataFrame({
+    tables.table(pd.DataFrame({
         t("expo.col.quartier"): by_q["quartier_name"],
         t("host.col.sites"): by_q["sites"],
         t("host.col.area_m2"): by_q["area_m2"].round(0),
         t("host.col.capacity"): by_q["capacity"].round(0),
-    }), hide_index=True, key="flood.capacity_quartiers")
+    }))
 
 
 def need_section(result: Analysis) -> None:
@@ -64,7 +65,7 @@ def need_section(result: Analysis) -> None:
     need = result.shelter.need
     st.subheader(t("host.need.title"))
     st.write(escape_md(hosting_text.need_sentence(result, lang())))
-    st.dataframe(pd.DataFrame({
+    tables.table(pd.DataFrame({
         t("expo.col.arrondissement"): need["c_ar"].astype(str) + " – " + need["name"].fillna(""),
         t("host.col.population"): need["population"].round(0).astype(int),
         t("host.col.iris"): need["iris_in_zone"].astype(str) + " / " + need["iris"].astype(str),
@@ -72,8 +73,18 @@ def need_section(result: Analysis) -> None:
         t("host.col.residents_75"): need["residents_75_plus"].round(0),
         t("host.col.share_75"): (need["share_75_plus"] * 100).round(1),
         t("host.col.residents_share"): (need["residents_share"] * 100).round(1),
-    }), hide_index=True, key="flood.need")
+    }))
     st.caption(t("host.need.method"))
+
+
+def category_choice(categories: tuple[str, ...]) -> list[str]:
+    """The site types to list, one checkbox each (all ticked at first) under a label: one click
+    per type, every choice in sight, and no combo box (its JavaScript would weigh on a cold
+    load, issue 13)."""
+    st.markdown(f"**{t('expo.flood.categories')}**")
+    columns = st.columns(len(categories))
+    return [category for column, category in zip(columns, categories, strict=True)
+            if column.checkbox(t(f"expo.category.{category}"), value=True, key=f"flood.category.{category}")]
 
 
 def cover_chart(cover: pd.DataFrame, capacity: float, labels: list[str]) -> alt.Chart:
@@ -108,14 +119,15 @@ def cover_section(result: Analysis) -> None:
     chart, numbers = st.columns([1, 1])
     chart.altair_chart(cover_chart(cover, shelter.summary.capacity, labels), width="stretch",
                        key="flood.cover_chart")
-    numbers.dataframe(pd.DataFrame({
-        t("expo.col.arrondissement"): labels,
-        t("host.col.residents_short"): cover["residents"].round(0),
-        t("host.col.residents_75_short"): cover["residents_75_plus"].round(0),
-        # text: a number or « pas de secteur » (nobody to cover), never 0 % or infinity
-        t("host.col.cover"): [t("host.cover.no_sector") if pd.isna(v) else num(100 * v, 1)
-                              for v in cover["cover"]],
-    }), hide_index=True, key="flood.cover")
+    with numbers:
+        tables.table(pd.DataFrame({
+            t("expo.col.arrondissement"): labels,
+            t("host.col.residents_short"): cover["residents"].round(0),
+            t("host.col.residents_75_short"): cover["residents_75_plus"].round(0),
+            # text: a number or « pas de secteur » (nobody to cover), never 0 % or infinity
+            t("host.col.cover"): [t("host.cover.no_sector") if pd.isna(v) else num(100 * v, 1)
+                                  for v in cover["cover"]],
+        }), fold_after=None)
     st.caption(t("host.cover.note", m2=num(shelter.settings.m2_per_person, 1)))
 
 
@@ -133,21 +145,21 @@ def transport_section(result: Analysis) -> None:
                  inside=transport.paris_inside, near_count=transport.paris_near))
     st.markdown(map_link(("arrondissements", "ppri", STATIONS_LAYER)))
     lines = transport.lines
-    st.dataframe(pd.DataFrame({
+    tables.table(pd.DataFrame({
         t("host.col.line"): lines["line"],
         t("host.col.stations"): lines["stations"],
         t("host.col.at_risk", near=near): lines["at_risk"],
         t("host.col.inside"): lines["inside"],
         t("host.col.min_m"): lines["min_zone_m"].round(1),
         t("host.col.names"): [", ".join(names) for names in lines["at_risk_names"]],
-    }), hide_index=True, key="flood.lines")
+    }))
     stations = transport.stations
     st.markdown(f"**{t('host.transport.per_station', c_ar=result.c_ar)}**")
-    st.dataframe(pd.DataFrame({
+    tables.table(pd.DataFrame({
         t("host.col.station"): stations["name"],
         t("host.col.lines"): [", ".join(v) for v in stations["lines"]],
         t("host.col.lines_at_risk"): [", ".join(v) or "—" for v in stations["lines_at_risk"]],
-    }), hide_index=True, key="flood.stations")
+    }), what=t("host.stations_rows"))
     st.caption(t("host.transport.paris_only"))
 
 

@@ -5,7 +5,7 @@ not be read.
 
 Charts are Vega-Lite (Altair) drawn by Streamlit itself (no CDN); bars use one colour and put
 every category on an axis or a facet, so nothing is told by colour alone; each chart has its
-numbers as a table beside it.
+numbers as a table beside it (``geo.ui.tables``: text, not a data grid).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from geo.analysis import refuge_figures, tiers
 from geo.analysis.refuge_settings import TIERS, TIMES
 from geo.analysis.refuges import RefugeAnalysis
 from geo.ui import base as ui
+from geo.ui import tables
 from geo.ui.refuges import analysis_key, figure, open_text, refuge_result, speed_label, tier_label, time_label
 
 BAR_COLOUR = "#1f4e79"  # 8.6:1 on white
@@ -30,7 +31,7 @@ def _pct(value: float) -> float:
 def headline_table(result: RefugeAnalysis, speed: float) -> None:
     """Every tier × time of day at ``speed``: places, unknown hours, shares, people outside."""
     head = figure("headline", speed)
-    st.dataframe(pd.DataFrame({
+    tables.table(pd.DataFrame({
         ui.t("refuges.col.tier"): head["tier"].map(tier_label),
         ui.t("refuges.col.time"): head["time"].map(lambda value: time_label(value, result)),
         ui.t("refuges.col.places"): head["places"],
@@ -40,7 +41,7 @@ def headline_table(result: RefugeAnalysis, speed: float) -> None:
         ui.t("refuges.col.p75_outside"): head["p75_outside"].round(0),
         ui.t("refuges.col.facilities_outside"): head["facilities_outside"].astype(str) + " / "
         + head["facilities"].astype(str),
-    }), hide_index=True, key="heat.headline")
+    }))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -80,7 +81,7 @@ def quartier_chart(result: RefugeAnalysis, speed: float) -> None:
     with left:
         st.altair_chart(chart, key="heat.chart.quartiers")
     with right:
-        st.dataframe(table, hide_index=True, key="heat.table.quartiers")
+        tables.table(table, fold_after=None)
     st.caption(ui.t("refuges.chart.quartiers_caption", speed=speed_label(speed),
                     minutes=f"{result.target_minutes:g}"))
 
@@ -118,7 +119,7 @@ def minutes_chart(result: RefugeAnalysis, tier: str, speed: float) -> None:
     with left:
         st.altair_chart(chart, key="heat.chart.minutes")
     with right:
-        st.dataframe(table, hide_index=True, key="heat.table.minutes")
+        tables.table(table, fold_after=None)
     st.caption(ui.t("refuges.chart.minutes_caption", tier=tier_label(tier), speed=speed_label(speed),
                     minutes=f"{result.target_minutes:g}"))
 
@@ -130,24 +131,23 @@ def who_tables(result: RefugeAnalysis, tier: str, time: str, speed: float) -> No
     for tab, by in zip(tabs, refuge_figures.GROUPS, strict=True):
         table = figure("by_area", tier, time, speed, by)
         with tab:
-            st.dataframe(pd.DataFrame({
+            tables.table(pd.DataFrame({
                 ui.t(f"refuges.by.{by}_col"): table["name"],
                 ui.t("refuges.col.p75_outside"): table["p75_outside"].round(0),
                 ui.t("refuges.col.p75_total"): table["p75_total"].round(0),
                 ui.t("refuges.col.p75_share"): table["p75_share"].map(_pct),
                 ui.t("refuges.col.area_share"): table["area_share"].map(_pct),
                 **{ui.t(f"expo.category.{c}"): table[f"out_{c}"] for c in refuge_figures.WHO_ORDER},
-            }), hide_index=True, key=f"heat.who.{by}")
+            }), what=ui.t(f"refuges.by.{by}_rows"))
     outside = figure("facilities_outside", tier, time, speed)
     st.markdown(f"**{ui.t('refuges.facilities_outside', n=len(outside))}**")
-    st.dataframe(pd.DataFrame({
+    tables.table(pd.DataFrame({
         ui.t("expo.col.category"): outside["category"].map(lambda c: ui.t(f"expo.category.{c}")),
         ui.t("expo.col.name"): outside["name"], ui.t("expo.col.quartier"): outside["quartier_name"],
         ui.t("refuges.col.minutes"): outside["minutes"].map(
             lambda m: ui.t("refuges.none_open") if m == float("inf") else ui.num(m, 1)),
         ui.t("expo.col.sheet"): "fiche?fid=" + outside["fid"],
-    }), hide_index=True, key="heat.who.facilities", column_config={
-        ui.t("expo.col.sheet"): st.column_config.LinkColumn(display_text=ui.t("expo.open_sheet"))})
+    }), links={ui.t("expo.col.sheet"): ui.t("expo.open_sheet")}, what=ui.t("refuges.facilities_rows"))
     if (outside["category"] == "ehpad").any():
         st.caption(ui.t("refuges.ehpad_note"))
 
@@ -156,7 +156,7 @@ def unknown_hours_table(result: RefugeAnalysis) -> None:
     """The places whose hours are not published or could not be read: listed, never guessed."""
     table = _unknown_hours(analysis_key(), ui.lang())
     st.write(ui.t("refuges.unknown.intro", n=len(table)))
-    st.dataframe(table, hide_index=True, key="heat.unknown")
+    tables.table(table, what=ui.t("refuges.places_rows"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

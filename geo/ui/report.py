@@ -15,6 +15,7 @@ from geo.participation.evaluation import questions
 from geo.participation.report import WorkshopReport, compare, workshop_report
 from geo.reports.pdf import pdf_bytes
 from geo.reports.workshop_doc import ReportInputs
+from geo.ui import tables
 from geo.ui import workshop as workshop_ui
 from geo.ui.base import require_build
 from geo.ui.map import map_frame
@@ -68,4 +69,4 @@ def comparison_panel(staff: Staff, lang: str) -> None:
             t("report.compare_again", lang): "—" if r.first_option_share.get("again") is None
             else f"{number(100 * r.first_option_share['again'], lang)} %",
         } for r in rows])
-        st.dataframe(table, hide_index=True, width="stretch")
+        tables.table(table, fold_after=None)

@@ -14,6 +14,7 @@ from geo.analysis import exposure as analysis
 from geo.sources import store
 from geo.sources.quirks import NOT_COOL_GREEN_TYPES
 from tests.frame import registered_pages
+from tests.md_tables import table, tables
 from tests.sheet_html import from_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,18 +30,6 @@ def run(page: str, **params: str) -> AppTest:
 @pytest.fixture(scope="module")
 def result(real_build: Path) -> analysis.Analysis:
     return analysis.load(path=real_build)
-
-
-def table(at: AppTest, column: str, index: int = 0):
-    """The ``index``-th table of the page having ``column`` (plain dataframes carry no key)."""
-    return [df.value for df in at.dataframe if column in df.value.columns][index]
-
-
-def md_table(at: AppTest, first_header: str) -> list[list[str]]:
-    """The body rows of the markdown table whose first header is ``first_header``."""
-    text = next(m.value for m in at.markdown if m.value.startswith(f"| {first_header} |"))
-    return [[cell.strip() for cell in line.strip().strip("|").split("|")]
-            for line in text.splitlines()[2:]]
 
 
 def test_flood_page_shows_distance_neighbours_and_hosts(real_build, result):
@@ -65,7 +54,9 @@ def test_flood_page_shows_distance_neighbours_and_hosts(real_build, result):
 
 def test_flood_page_filters_host_categories(result):
     at = run("flood.py")
-    at.multiselect(key="flood.categories").set_value(["gymnasium"]).run()
+    for category in ("sports_hall", "school", "mairie"):
+        at.checkbox(key=f"flood.category.{category}").uncheck()
+    at.run()
     hosts = table(at, "Distance à la zone inondable la plus proche (m)")
     assert set(hosts["Type"]) == {"Gymnase"}
     assert len(hosts) == int((result.hosts["category"] == "gymnasium").sum())
@@ -74,6 +65,10 @@ def test_flood_page_filters_host_categories(result):
 def test_heat_page_shows_shares_method_and_tables(result):
     at = run("heat.py")
     assert not at.exception and not at.error
+    # the straight-line half is shown on demand (a lighter cold load, issue 13)
+    assert not [t for t in tables(at) if "Compte pour la cible" in t.columns]
+    assert not at.multiselect and not at.info
+    at.toggle(key="heat.more").set_value(True).run()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Surface de la zone d'étude dans la cible"] == f"{result.study_share:.1%}"
     fac = result.facilities
@@ -92,15 +87,22 @@ def test_heat_page_shows_shares_method_and_tables(result):
 
 def test_heat_page_filters_facilities(result):
     at = run("heat.py")
+    at.toggle(key="heat.more").set_value(True).run()
     at.multiselect(key="heat.categories").set_value(["creche"]).run()
     shown = table(at, "Fontaine (min)")
     creches = result.facilities[result.facilities["category"] == "creche"]
     assert len(shown) == len(creches) == 34  # mirror README: 34 crèches in the 2014 edition
     assert any("édition 2014" in c.value for c in at.caption)
+    assert table(at, "Fontaine (min)")["Fiche"].str.startswith("fiche?fid=").all()
     at.checkbox(key="heat.outside_only").check().run()
-    outside = table(at, "Fontaine (min)")
-    assert len(outside) == int((~creches["within_target"]).sum())
-    assert (outside["Dans la cible"] == "non").all()
+    outside = int((~creches["within_target"]).sum())
+    fac = result.facilities
+    assert f"{outside} équipements affichés sur {len(fac)}." in [c.value for c in at.caption]
+    if outside:
+        assert len(table(at, "Fontaine (min)")) == outside
+    else:  # every crèche within the straight-line target (as every facility here): said, no table
+        assert not [t for t in tables(at) if "Fontaine (min)" in t.columns]
+        assert "Aucune ligne." in [c.value for c in at.caption]
 
 
 def test_heat_page_in_english():

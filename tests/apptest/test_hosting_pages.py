@@ -26,6 +26,7 @@ from geo.participation.store import RateLimit
 from geo.sources import store
 from geo.ui import analysis as analysis_ui
 from tests.apptest.test_map import FakeFolium, MapApp, texts
+from tests.md_tables import table
 from tests.sheet_html import from_app
 from tests.staff import open_for_the_room
 
@@ -37,10 +38,6 @@ def run(page: str, **params: str) -> AppTest:
     for key, value in params.items():
         at.query_params[key] = value
     return at.run()
-
-
-def table(at: AppTest, column: str):
-    return next(df.value for df in at.dataframe if column in df.value.columns)
 
 
 def markdown(at: AppTest) -> str:
@@ -97,7 +94,7 @@ def test_the_chart_has_its_numbers_in_a_table_beside_it(result):
     beside = table(at, "Couverture (%)")
     assert list(beside["Habitants en secteur"]) == list(cover["residents"].round(0))
     assert list(beside["dont 75 ans et +"]) == list(cover["residents_75_plus"].round(0))
-    assert list(beside["Couverture (%)"]) == ["264,8", "46,2", "19,2", "pas de secteur", "12,9"]
+    assert list(beside["Couverture (%)"]) == [264.8, 46.2, 19.2, "pas de secteur", 12.9]
 
 
 def test_figures_on_the_page_follow_a_changed_setting(tmp_path):

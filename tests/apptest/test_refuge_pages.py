@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.analysis import exposure, refuge_figures, siteplan, tiers
-from geo.core.i18n import number
+from geo.core.i18n import number, t
 from geo.map.geojson import layer_geojson
 from geo.map.layers import LAYERS, select
 from geo.participation.auth import system_staff
@@ -20,6 +20,8 @@ from geo.participation.database import open_sqlite
 from geo.participation.proposals import Workshop
 from geo.participation.store import RateLimit
 from tests.frame import registered_pages
+from tests.md_tables import having
+from tests.md_tables import tables as md_tables
 from tests.sheet_html import from_app
 from tests.staff import open_for_the_room
 
@@ -96,29 +98,32 @@ def test_heat_page_charts_have_their_numbers_in_a_table_beside(result):
     assert len(charts) == 2
     specs = [json.loads(chart.proto.spec) for chart in charts]
     assert all("facet" in spec for spec in specs)  # small multiples, no colour legend to decode
-    tables = {df.proto.id: df.value for df in at.dataframe}
-    minutes = next(df.value for df in at.dataframe if "Temps de marche (min)" in df.value.columns
-                   and "Nuit" in df.value.columns)
+    shown = md_tables(at)
+    minutes = having(shown, "Temps de marche (min)", "Nuit")
     bands = refuge_figures.p75_by_minutes(result, "refuge", 3.5)
     night = bands[bands["time"] == "night"].set_index("band")["people"].round(0)
     assert minutes.set_index("Temps de marche (min)")["Nuit"].to_dict() == night.to_dict()
-    per_quartier = next(df.value for df in at.dataframe if {"Quartier", "Type de lieu", "Toutes"}
-                        <= set(df.value.columns))
-    assert len(per_quartier) == 4 * 3 and tables
+    per_quartier = having(shown, "Quartier", "Type de lieu", "Toutes")
+    assert len(per_quartier) == 4 * 3
+    shares = refuge_figures.quartier_shares(result, 3.5)
+    night_refuges = shares[(shares["tier"] == "refuge") & (shares["time"] == "night")]
+    rows = per_quartier[per_quartier["Type de lieu"] == t("refuges.tier_short.refuge", "fr")]
+    assert dict(zip(rows["Quartier"], rows[t("refuges.time_short.night", "fr")], strict=True)) == {
+        name: round(100 * share, 1) for name, share in zip(night_refuges["name"], night_refuges["area_share"],
+                                                           strict=True)}
 
 
 def test_heat_page_who_is_outside_per_area_and_unreadable_hours(result):
     at = run("heat.py", time="night")
-    quartiers = next(df.value for df in at.dataframe if "Quartier" in df.value.columns
-                     and "75 ans et plus hors cible" in df.value.columns)
+    shown = md_tables(at)
+    quartiers = having(shown, "Quartier", "75 ans et plus hors cible")
     expected = refuge_figures.by_area(result, "refuge", "night", 3.5, "quartier")
     assert list(quartiers["Quartier"]) == list(expected["name"])  # ranked, most people outside first
-    councils = next(df.value for df in at.dataframe if "Conseil de quartier (2014)" in df.value.columns)
+    councils = having(shown, "Conseil de quartier (2014)")
     assert len(councils) == len(refuge_figures.by_area(result, "refuge", "night", 3.5, "council"))
-    facilities = next(df.value for df in at.dataframe if "Temps de marche (min)" in df.value.columns
-                      and "Fiche" in df.value.columns)
+    facilities = having(shown, "Temps de marche (min)", "Fiche")
     assert len(facilities) == len(refuge_figures.facilities_outside(result, "refuge", "night", 3.5))
-    unknown = next(df.value for df in at.dataframe if "Raison" in df.value.columns)
+    unknown = having(shown, "Raison")
     assert len(unknown) == len(tiers.unknown_hours(result.places))
     assert unknown["Raison"].str.contains("« - » tous les jours").any()
     text = " ".join(m.value for m in at.markdown).replace("\\", "")

@@ -25,6 +25,7 @@ from tests.apptest.test_workshop_pages import (  # noqa: F401  (fixtures)
     store,
     texts,
 )
+from tests.md_tables import tables as md_tables
 from tests.staff import staff
 
 HOSTILE = "<img src=x onerror=alert(1)> www.example.com **gras**"
@@ -139,7 +140,7 @@ def test_the_facilitator_compares_workshops(played, accounts):
     at = sign_in(at, "room.login", where=at.sidebar)
     assert not at.exception
     [expander] = [e for e in at.expander if e.label == "Comparer les ateliers"]
-    [frame] = expander.dataframe
-    row = frame.value.iloc[0]
+    [frame] = md_tables(expander)
+    row = frame.iloc[0]
     assert row["Participants"] == 3 and row["Propositions"] == 4 and row["Validées"] == 2
-    assert row["Avis"] == 3 and row["Compréhension avant"] == "2,5"
+    assert row["Avis"] == 3 and row["Compréhension avant"] == 2.5
