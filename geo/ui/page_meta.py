@@ -175,7 +175,7 @@ if (!state.observer) {
 #: English « Press Enter to apply » under text inputs is hidden (the labels and placeholders
 #: say it in the page's language); a collapsed sidebar (the default at phone width) is slid off
 #: screen by Streamlit but its links kept the focus: hidden, they leave the Tab order (2.4.3);
-#: tables wrap their words and, if still too wide (320 px, 200 % zoom), scroll inside themselves
+#: tables wrap between words (a word too long for its cell breaks) and, if still too wide (320 px, 200 % zoom), scroll inside themselves
 #: rather than the page (1.4.10); the page script makes such a table's box reachable by Tab; the
 #: label of a disabled widget stays readable (8:1; the field itself shows it is disabled).
 PAGE_CSS = """<style>
@@ -188,7 +188,7 @@ PAGE_CSS = """<style>
     color: #4d4d4d !important; opacity: 1 !important; }
 [data-testid="stMarkdownContainer"]:has(> table) { overflow-x: auto; }
 [data-testid="stMarkdownContainer"] th, [data-testid="stMarkdownContainer"] td {
-    overflow-wrap: anywhere; }
+    overflow-wrap: break-word; hyphens: auto; }
 </style>"""
 
 

@@ -11,7 +11,7 @@ does not: sorting by a column (each table here is already ranked the way its sec
 a search box.
 
 Every cell coming from data is escaped (``escape_md``: no link, image, HTML or formatting is
-interpreted, ``|`` cannot split a row). Link columns hold the app's own relative URLs, written
+interpreted, ``|`` cannot split a row). Number columns are aligned right. Link columns hold the app's own relative URLs, written
 as links with a fixed label. Long tables fold into an expander (its content is sent with the
 page: folding only keeps the page short).
 """
@@ -71,17 +71,23 @@ def markdown(frame: pd.DataFrame, links: Mapping[str, str] | None = None) -> str
     with the decimals their values have, ``links`` (column -> label) as links."""
     links = links or {}
     columns: list[list[str]] = []
+    numeric: list[bool] = []
     for name in frame.columns:
         values = frame[name]
+        numeric.append(name not in links and pd.api.types.is_numeric_dtype(values)
+                       and not pd.api.types.is_bool_dtype(values))
         if name in links:
             columns.append([link_cell(v, links[name]) for v in values])
-        elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        elif numeric[-1]:
             decimals = decimals_of(values)
             columns.append([cell(None if pd.isna(v) else float(v), decimals) for v in values])
         else:
             columns.append([cell(v) for v in values])
     rows = [list(row) for row in zip(*columns, strict=True)] if columns else []
-    return markdown_table([escape_md(name) for name in frame.columns], rows)
+    lines = markdown_table([escape_md(name) for name in frame.columns], rows).split("\n")
+    # numbers aligned right, so that their digits line up
+    lines[1] = "|" + "".join("---:|" if right else "---|" for right in numeric)
+    return "\n".join(lines)
 
 
 def table(frame: pd.DataFrame, *, links: Mapping[str, str] | None = None, fold_after: int | None = FOLD_AFTER,

@@ -53,6 +53,7 @@ def test_hostile_text_reads_as_typed_and_does_nothing():
 def test_numbers_for_the_language_missing_values_and_links():
     at = run()
     raw = at.markdown[0].value
+    assert raw.splitlines()[1] == "|---|---:|---:|---|"  # numbers aligned right, text and links left
     assert "| 1\u202f234,5 |" in raw and "| 12\u202f000 |" in raw and "| — |" in raw
     first = tables(at)[0]
     assert first["Valeur"].iloc[0] == 1234.5 and math.isnan(first["Valeur"].iloc[1])

@@ -56,8 +56,8 @@ def cases(facility_fid: str, quartier: str) -> list[Case]:
     frame = 'iframe[src*="streamlit_folium.st_folium"]'
     found = [
         Case("map", "/", f'{frame}, [data-testid="stSidebar"] [data-testid="stTextInput"]'),
-        Case("flood", "/inondation", '[data-testid="stDataFrame"]'),
-        Case("heat", "/chaleur", '[data-testid="stDataFrame"]'),
+        Case("flood", "/inondation", '[data-testid="stMain"] table'),
+        Case("heat", "/chaleur", '[data-testid="stMain"] table'),
         Case("sheet-facility", f"/fiche?fid={facility_fid}", ".st-key-sheet-buttons iframe"),
         Case("sheet-quartier", f"/fiche?quartier={quartier}", ".st-key-sheet-buttons iframe"),
         Case("actions", "/actions-resilience", '[class*="st-key-actions-card"]'),

@@ -48,7 +48,10 @@ def test_flood_page_draws_the_chart_with_its_numbers_beside_it(app_server, page,
     # the chart's numbers are in a table in the column beside it
     row = page.locator('[data-testid="stHorizontalBlock"]').filter(
         has=page.locator('[data-testid="stVegaLiteChart"]'))
-    row.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=TIMEOUT)
+    beside = row.locator("table").first
+    beside.wait_for(timeout=TIMEOUT)
+    assert "Couverture (%)" in beside.locator("th").all_inner_texts()
+    assert "264,8" in beside.inner_text()  # a real table, numbers written in French
 
 
 def test_map_draws_host_sites_sized_by_capacity_and_the_stations_at_risk(app_server, page, result):

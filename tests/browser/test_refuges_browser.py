@@ -58,7 +58,10 @@ def test_heat_time_switch_and_charts_drawn_by_the_app(app_server, page, result):
     page.wait_for_function("() => document.querySelectorAll('.vega-embed canvas, .vega-embed svg')"
                            ".length >= 2", timeout=TIMEOUT)
     page.get_by_text("Graphique : part de la surface de chaque quartier").wait_for(timeout=TIMEOUT)
-    assert page.locator('[data-testid="stDataFrame"]').count() >= 4
+    # the tables are real <table>s (text, not the data grid, whose JavaScript is never fetched)
+    assert page.locator('[data-testid="stMain"] table').count() >= 4
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0
+    assert not [url for url in urls if "/static/js/DataFrame." in url]
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "heat-night.png"))
     outside = [url for url in urls if not url.startswith(app_server.url) and not url.startswith("data:")]
