@@ -175,9 +175,10 @@ if (!state.observer) {
 #: English « Press Enter to apply » under text inputs is hidden (the labels and placeholders
 #: say it in the page's language); a collapsed sidebar (the default at phone width) is slid off
 #: screen by Streamlit but its links kept the focus: hidden, they leave the Tab order (2.4.3);
-#: tables wrap between words (a word too long for its cell breaks) and, if still too wide (320 px, 200 % zoom), scroll inside themselves
-#: rather than the page (1.4.10); the page script makes such a table's box reachable by Tab; the
-#: label of a disabled widget stays readable (8:1; the field itself shows it is disabled).
+#: tables wrap between words (a word too long for its cell breaks) and, if still too wide
+#: (320 px, 200 % zoom), scroll inside themselves rather than the page (1.4.10); the page script
+#: makes such a table's box reachable by Tab; the label of a disabled widget stays readable (8:1;
+#: the field itself shows it is disabled).
 PAGE_CSS = """<style>
 [data-testid="stMain"] h2 { font-size: 1.6rem; }
 [data-testid="stMain"] h3 { font-size: 1.3rem; }

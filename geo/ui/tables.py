@@ -11,9 +11,9 @@ does not: sorting by a column (each table here is already ranked the way its sec
 a search box.
 
 Every cell coming from data is escaped (``escape_md``: no link, image, HTML or formatting is
-interpreted, ``|`` cannot split a row). Number columns are aligned right. Link columns hold the app's own relative URLs, written
-as links with a fixed label. Long tables fold into an expander (its content is sent with the
-page: folding only keeps the page short).
+interpreted, ``|`` cannot split a row). Number columns are aligned right. Link columns hold the
+app's own relative URLs, written as links with a fixed label. Long tables fold into an expander
+(its content is sent with the page: folding only keeps the page short).
 """
 
 from __future__ import annotations
