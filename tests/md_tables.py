@@ -13,6 +13,7 @@ _LINK = re.compile(r"^\[(?P<label>.*)\]\((?P<url>[^)]*)\)$")
 _FR_NUMBER = re.compile(r"^-?\d{1,3}(?:\u202f\d{3})*(?:,\d+)?$")
 _EN_NUMBER = re.compile(r"^-?\d{1,3}(?:,\d{3})*(?:\.\d+)?$")
 _ESCAPED = re.compile(r"\\(.)")
+_CELL_SEPARATOR = re.compile(r"(?<!\\)\|")
 
 
 def unescape(text: str) -> str:
@@ -44,10 +45,8 @@ def parse(text: str, lang: str = "fr") -> pd.DataFrame | None:
     lines = text.strip().splitlines()
     if len(lines) < 2 or not lines[0].startswith("| ") or not lines[1].startswith("|---"):
         return None
-    split = re.compile(r"(?<!\\)\|")
-
     def cells(line: str) -> list[str]:
-        return [c.strip() for c in split.split(line.strip())[1:-1]]
+        return [c.strip() for c in _CELL_SEPARATOR.split(line.strip())[1:-1]]
 
     headers = [unescape(h) for h in cells(lines[0])]
     rows = [[value(c, lang) for c in cells(line)] for line in lines[2:]]

@@ -58,12 +58,14 @@ def escape_md(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
-def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
+def markdown_table(headers: list[str], rows: list[list[str]], right: list[bool] | None = None) -> str:
     """A markdown table (real text when printed, unlike a data grid). Cells are markdown: the
-    caller escapes what comes from data with ``escape_md``, which also escapes ``|``."""
+    caller escapes what comes from data with ``escape_md``, which also escapes ``|``. ``right``:
+    which columns are aligned right (numbers, so that their digits line up)."""
     lines = [headers, *rows]
     out = ["| " + " | ".join(cells) + " |" for cells in lines]
-    return "\n".join([out[0], "|" + "---|" * len(headers), *out[1:]])
+    rule = "|" + "".join("---:|" if aligned else "---|" for aligned in (right or [False] * len(headers)))
+    return "\n".join([out[0], rule, *out[1:]])
 
 
 def plain_text(value: object) -> str:

@@ -44,17 +44,22 @@ def decimals_of(values: pd.Series) -> int:
     return MAX_DECIMALS
 
 
-def cell(value: object, decimals: int = 0) -> str:
-    """One cell as markdown: numbers for the page's language, a dash for a missing value, text
-    escaped."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+def number_cell(value: object, decimals: int) -> str:
+    """One number cell for the page's language: a dash when missing, ∞ when infinite."""
+    if pd.isna(value):
+        return "—"
+    return "∞" if math.isinf(float(value)) else num(float(value), decimals)
+
+
+def cell(value: object) -> str:
+    """One cell of a text column as markdown: escaped, a dash for a missing value, « oui » /
+    « non » for a flag, a number (no decimals) for the odd number among text."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, bool):
         return t("expo.yes" if value else "expo.no")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if isinstance(value, float) and math.isinf(value):
-            return "∞"
-        return num(value, decimals)
+    if isinstance(value, (int, float)):
+        return number_cell(value, 0)
     return escape_md(value)
 
 
@@ -71,23 +76,21 @@ def markdown(frame: pd.DataFrame, links: Mapping[str, str] | None = None) -> str
     with the decimals their values have, ``links`` (column -> label) as links."""
     links = links or {}
     columns: list[list[str]] = []
-    numeric: list[bool] = []
+    right: list[bool] = []
     for name in frame.columns:
         values = frame[name]
-        numeric.append(name not in links and pd.api.types.is_numeric_dtype(values)
-                       and not pd.api.types.is_bool_dtype(values))
+        is_number = (name not in links and pd.api.types.is_numeric_dtype(values)
+                     and not pd.api.types.is_bool_dtype(values))
+        right.append(is_number)
         if name in links:
             columns.append([link_cell(v, links[name]) for v in values])
-        elif numeric[-1]:
+        elif is_number:
             decimals = decimals_of(values)
-            columns.append([cell(None if pd.isna(v) else float(v), decimals) for v in values])
+            columns.append([number_cell(v, decimals) for v in values])
         else:
             columns.append([cell(v) for v in values])
-    rows = [list(row) for row in zip(*columns, strict=True)] if columns else []
-    lines = markdown_table([escape_md(name) for name in frame.columns], rows).split("\n")
-    # numbers aligned right, so that their digits line up
-    lines[1] = "|" + "".join("---:|" if right else "---|" for right in numeric)
-    return "\n".join(lines)
+    rows = [list(row) for row in zip(*columns, strict=True)]
+    return markdown_table([escape_md(name) for name in frame.columns], rows, right)
 
 
 def table(frame: pd.DataFrame, *, links: Mapping[str, str] | None = None, fold_after: int | None = FOLD_AFTER,
